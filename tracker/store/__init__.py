@@ -1,0 +1,1 @@
+"""Storage: models, engine and sessions, the repository (all SQL lives here), views and migrations glue."""
