@@ -28,10 +28,9 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _app(args: argparse.Namespace) -> Any:
-    from tracker.bootstrap import App
-    from tracker.config import load_settings
+    from tracker.commands import load_app
 
-    return App(load_settings(args.config))
+    return load_app(args)
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -148,8 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_config_check)
     p_cfg.set_defaults(func=lambda a: _missing(p_cfg))
 
-    for register in _EXTRA_COMMANDS:
-        register(sub)
+    from tracker.commands import register_all
+
+    register_all(sub)
     return parser
 
 
@@ -159,13 +159,8 @@ def _missing(parser: argparse.ArgumentParser) -> int:
     return 2
 
 
-# Command groups defined beside the pipeline stages register themselves here (see tracker/commands.py).
-_EXTRA_COMMANDS: list[Callable[[Any], None]] = []
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
-    from tracker import commands  # noqa: F401  (registers the pipeline commands)
     from tracker.logs import setup_logging
 
     parser = build_parser()
