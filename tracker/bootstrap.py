@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
+import httpx
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from tracker.config import Settings
+from tracker.config import Settings, SourceSettings
 from tracker.store import db
 
 
@@ -40,3 +42,32 @@ class App:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+
+def build_configured_source(settings: Settings, src: SourceSettings, hooks: Any = None) -> Any:
+    """A source object from its settings; raises ConfigError naming sources.<name>.<key>."""
+    from tracker.sources import build_source
+
+    options = dict(src.options)
+    options["respect_robots"] = settings.scrape.respect_robots if src.respect_robots is None else src.respect_robots
+    if src.per_host_rate is not None:
+        options["rate"] = src.per_host_rate
+    return build_source(src.kind, src.name, src.base_url, options, hooks)
+
+
+def make_client(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> Any:
+    """The polite HTTP client of one crawl, from settings."""
+    from tracker.http import PoliteClient
+
+    s = settings.scrape
+    return PoliteClient(
+        user_agent=s.user_agent,
+        per_host_rate=s.per_host_rate,
+        max_concurrency=s.max_concurrency,
+        respect_robots=s.respect_robots,
+        timeout_s=s.timeout_s,
+        max_response_bytes=s.max_response_bytes,
+        max_retries=s.max_retries,
+        retry_after_cap_s=s.retry_after_cap_s,
+        transport=transport,
+    )

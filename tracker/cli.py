@@ -81,12 +81,10 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 
 def _check_sources(settings: Any) -> None:
     """Validate kind-specific source options (the sources package knows them)."""
-    try:
-        from tracker.sources import build_source
-    except ImportError:  # pragma: no cover - the sources package is part of the project
-        return
+    from tracker.bootstrap import build_configured_source
+
     for src in settings.sources:
-        build_source(src.kind, src.name, src.base_url, src.options)
+        build_configured_source(settings, src)
 
 
 def _to_toml(data: dict[str, Any]) -> str:

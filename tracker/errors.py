@@ -84,3 +84,7 @@ class AnalysisError(TrackerError):
 
 class DeliveryError(TrackerError):
     """An email could not be delivered."""
+
+
+class BoardGone(HTTPStatusFailure):
+    """A whole crawl unit (board, site, page) answered 404/410: it no longer exists at the source."""

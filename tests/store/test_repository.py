@@ -1,0 +1,158 @@
+"""Ingestion storage: upserts, first/last seen, closing and reopening, clusters, skills, on both backends."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from tests.conftest import DB
+from tracker.store import repository as repo
+from tracker.store.models import Posting, PostingCluster, PostingSkill
+
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+DESC = (
+    "We are looking for a machine learning engineer to build ranking models in Python and PyTorch, "
+    "deploy them on Kubernetes, and own the training pipelines end to end with the search team."
+)
+OTHER_DESC = (
+    "Join the fraud team to design features, evaluate classifiers, and run experiments on payments data "
+    "with Spark and SQL; you will partner with risk analysts and product managers every week."
+)
+
+
+@dataclass(frozen=True)
+class P:
+    """A normalized posting as the repository takes it."""
+
+    external_id: str
+    title_raw: str = "Machine Learning Engineer"
+    family: str = "ml_engineer"
+    seniority: str = "mid"
+    company: str | None = "Acme, Inc."
+    url: str | None = None
+    location_raw: str | None = "San Francisco, CA"
+    city: str | None = "San Francisco"
+    region: str | None = "CA"
+    country: str | None = "US"
+    workplace: str | None = "onsite"
+    employment_type: str | None = "full_time"
+    pay_text: str | None = None
+    pay_min: float | None = 150000.0
+    pay_max: float | None = 200000.0
+    pay_currency: str | None = "USD"
+    pay_period: str | None = "year"
+    annual_min: float | None = 150000.0
+    annual_max: float | None = 200000.0
+    pay_source: str | None = "employer"
+    description_text: str | None = DESC
+    description_hash: str | None = "h1"
+    posted_at: datetime | None = None
+    skills: frozenset[str] = field(default_factory=lambda: frozenset({"python", "pytorch"}))
+
+
+def _source(db: DB, name: str = "gh") -> int:
+    return repo.ensure_source(db.session, kind="greenhouse", name=name).id
+
+
+def test_new_postings_are_inserted_once_with_seen_times(db: DB) -> None:
+    sid = _source(db)
+    res = repo.upsert_postings(db.session, sid, "board", [P("1"), P("2", description_text=OTHER_DESC), P("1")], T0)
+    assert (res.seen, res.new, res.updated) == (2, 2, 0)
+    again = repo.upsert_postings(db.session, sid, "board", [P("1"), P("2", description_text=OTHER_DESC)], T0 + timedelta(days=1))
+    assert (again.new, again.updated) == (0, 0)
+    rows = db.session.scalars(select(Posting).order_by(Posting.external_id)).all()
+    assert [r.external_id for r in rows] == ["1", "2"]
+    assert rows[0].first_seen_at == T0 and rows[0].last_seen_at == T0 + timedelta(days=1)
+    assert rows[0].annual_mid is not None and abs(rows[0].annual_mid - (150000 * 200000) ** 0.5) < 1e-6
+
+
+def test_changed_posting_counts_as_updated_and_replaces_skills(db: DB) -> None:
+    sid = _source(db)
+    repo.upsert_postings(db.session, sid, "b", [P("1")], T0)
+    res = repo.upsert_postings(
+        db.session, sid, "b", [P("1", pay_max=220000.0, annual_max=220000.0, description_hash="h2", skills=frozenset({"go"}))], T0
+    )
+    assert res.updated == 1
+    skills = set(db.session.scalars(select(PostingSkill.skill_id)))
+    assert skills == {"go"}
+
+
+def test_card_without_description_keeps_the_stored_description(db: DB) -> None:
+    sid = _source(db)
+    repo.upsert_postings(db.session, sid, "q", [P("1")], T0)
+    repo.upsert_postings(db.session, sid, "q", [P("1", description_text=None, description_hash=None, skills=frozenset())], T0)
+    row = db.session.scalars(select(Posting)).one()
+    assert row.description_text == DESC
+    assert set(db.session.scalars(select(PostingSkill.skill_id))) == {"python", "pytorch"}
+
+
+def test_completed_scope_closes_unseen_postings_and_a_repost_reopens(db: DB) -> None:
+    sid = _source(db)
+    repo.upsert_postings(db.session, sid, "b", [P("1"), P("2", description_text=OTHER_DESC)], T0)
+    later = T0 + timedelta(days=7)
+    repo.upsert_postings(db.session, sid, "b", [P("1")], later)
+    closed = repo.close_missing(db.session, sid, "b", before=later, closed_at=later)
+    assert closed == 1
+    two = db.session.scalars(select(Posting).where(Posting.external_id == "2")).one()
+    assert two.closed_at == later
+    cluster = db.session.get(PostingCluster, two.cluster_id)
+    assert cluster is not None and cluster.closed_at == later
+    # another scope of the same source is untouched
+    assert repo.close_missing(db.session, sid, "other", before=later, closed_at=later) == 0
+    repo.upsert_postings(db.session, sid, "b", [P("2", description_text=OTHER_DESC)], later + timedelta(days=1))
+    db.session.expire_all()
+    two = db.session.scalars(select(Posting).where(Posting.external_id == "2")).one()
+    assert two.closed_at is None
+    cluster = db.session.get(PostingCluster, two.cluster_id)
+    assert cluster is not None and cluster.closed_at is None
+
+
+def test_same_job_on_two_sources_is_one_cluster(db: DB) -> None:
+    gh, li = _source(db, "gh"), _source(db, "li")
+    repo.upsert_postings(db.session, gh, "b", [P("100", company="Acme Inc")], T0)
+    repo.upsert_postings(
+        db.session, li, "q", [P("li-9", company="ACME", title_raw="Machine Learning Engineer (Remote)", pay_min=None,
+                                pay_max=None, annual_min=None, annual_max=None, pay_source=None)], T0 + timedelta(days=2)
+    )
+    clusters = db.session.scalars(select(PostingCluster)).all()
+    assert len(clusters) == 1
+    assert clusters[0].size == 2 and clusters[0].first_seen_at == T0
+    # the priced posting stays the representative
+    rep = db.session.get(Posting, clusters[0].representative_id)
+    assert rep is not None and rep.external_id == "100"
+
+
+def test_same_title_with_a_different_description_is_another_job(db: DB) -> None:
+    sid = _source(db)
+    repo.upsert_postings(db.session, sid, "b", [P("1"), P("2", description_text=OTHER_DESC)], T0)
+    assert db.session.scalar(select(func.count()).select_from(PostingCluster)) == 2
+
+
+def test_unpriced_representative_is_replaced_by_a_priced_repost(db: DB) -> None:
+    sid = _source(db)
+    unpriced = P("1", pay_min=None, pay_max=None, annual_min=None, annual_max=None, pay_source=None)
+    repo.upsert_postings(db.session, sid, "b", [unpriced], T0)
+    repo.upsert_postings(db.session, sid, "b", [replace(unpriced, external_id="2", annual_min=1.0e5, annual_max=1.2e5)], T0)
+    cluster = db.session.scalars(select(PostingCluster)).one()
+    rep = db.session.get(Posting, cluster.representative_id)
+    assert rep is not None and rep.external_id == "2"
+
+
+def test_runs_record_their_outcome(db: DB) -> None:
+    sid = _source(db)
+    run = repo.start_run(db.session, sid, T0)
+    repo.finish_run(db.session, run.id, status="partial", finished_at=T0, result=repo.UpsertResult(3, 2, 1), closed=0, error="b2: boom")
+    [(source, last)] = repo.last_runs(db.session)
+    db.session.refresh(last)  # type: ignore[arg-type]
+    assert source.name == "gh" and last is not None
+    assert (last.status, last.seen, last.new, last.updated, last.error) == ("partial", 3, 2, 1, "b2: boom")
+
+
+def test_imported_postings_keep_their_own_seen_times(db: DB) -> None:
+    sid = _source(db, "import:x")
+    times = {"a": T0, "b": T0 + timedelta(days=3)}
+    repo.upsert_postings(db.session, sid, "", [P("a"), P("b", description_text=OTHER_DESC)], T0 + timedelta(days=30), times)
+    got = {p.external_id: p.first_seen_at for p in db.session.scalars(select(Posting))}
+    assert got == times

@@ -1,0 +1,107 @@
+"""Cross-source and repost de-duplication: cluster keys and MinHash description similarity (pure).
+
+Two postings are candidates for the same real-world job when their normalized company, family,
+normalized title and location agree. Among candidates, description similarity decides: the Jaccard
+similarity of word 5-shingles, estimated by a 64-value MinHash signature, must reach
+`SIMILARITY_THRESHOLD`. A posting or cluster with no description cannot be told apart and joins.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zlib
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+NUM_PERM = 64
+SHINGLE = 5
+SIMILARITY_THRESHOLD = 0.5
+_MERSENNE = np.uint64((1 << 61) - 1)
+_WORD = re.compile(r"\w+", re.UNICODE)
+_COMPANY_SUFFIXES = {
+    "inc", "incorporated", "llc", "ltd", "limited", "corp", "corporation", "co", "company", "plc", "gmbh",
+    "ag", "sa", "sas", "bv", "nv", "srl", "pty", "oy", "ab", "as", "kk", "the",
+}  # fmt: skip
+_TITLE_NOISE = re.compile(
+    r"\((?:[^)]*)\)|\[(?:[^]]*)\]|\b(?:remote|hybrid|on-?site|onsite|urgent|hiring|new)\b", re.IGNORECASE
+)
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.casefold()
+
+
+def company_key(company: str | None) -> str:
+    """Company name folded for matching: case, accents, punctuation and legal suffixes removed."""
+    if not company:
+        return ""
+    words = _WORD.findall(_fold(company))
+    while words and words[-1] in _COMPANY_SUFFIXES:
+        words.pop()
+    while words and words[0] == "the":
+        words.pop(0)
+    return " ".join(words)[:200]
+
+
+def title_key(title: str | None) -> str:
+    """Title folded for matching: parentheticals, workplace words and punctuation removed."""
+    if not title:
+        return ""
+    return " ".join(_WORD.findall(_TITLE_NOISE.sub(" ", _fold(title))))[:300]
+
+
+def location_key(city: str | None, region: str | None, country: str | None, workplace: str | None) -> str:
+    """Location folded for matching: remote jobs by country, others by city and country."""
+    if workplace == "remote" and not city:
+        return f"remote|{(country or '').lower()}"
+    parts = [_fold(p).strip() for p in (city, country) if p]
+    if not parts and region:
+        parts = [_fold(region).strip()]
+    return "|".join(parts)[:200]
+
+
+@lru_cache(maxsize=1)
+def _permutations() -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
+    rng = np.random.default_rng(1_234_567)
+    a = rng.integers(1, int(_MERSENNE), size=NUM_PERM, dtype=np.uint64)
+    b = rng.integers(0, int(_MERSENNE), size=NUM_PERM, dtype=np.uint64)
+    return a, b
+
+
+def signature(text: str | None) -> str | None:
+    """A MinHash signature of a description's word shingles, as hex text; None when there is no text."""
+    if not text:
+        return None
+    words = _WORD.findall(_fold(text))
+    if not words:
+        return None
+    if len(words) < SHINGLE:
+        shingles = {" ".join(words)}
+    else:
+        shingles = {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+    hashes = np.fromiter((zlib.crc32(s.encode()) for s in shingles), dtype=np.uint64, count=len(shingles))
+    a, b = _permutations()
+    # (a * x + b) mod p on 64-bit lanes: x < 2**32 and a < 2**61 would overflow, so fold a to 32 bits.
+    products = (hashes[:, None] * (a[None, :] & np.uint64(0xFFFFFFFF)) + b[None, :]) % _MERSENNE
+    mins = products.min(axis=0)
+    return mins.astype(">u8").tobytes().hex()
+
+
+def similarity(sig_a: str | None, sig_b: str | None) -> float | None:
+    """Estimated Jaccard similarity of two signatures; None when either is missing."""
+    if not sig_a or not sig_b or len(sig_a) != len(sig_b):
+        return None
+    a = np.frombuffer(bytes.fromhex(sig_a), dtype=">u8")
+    b = np.frombuffer(bytes.fromhex(sig_b), dtype=">u8")
+    return float(np.mean(a == b))
+
+
+def same_job(sig_a: str | None, sig_b: str | None) -> bool:
+    """Whether two candidates with equal keys are the same job (missing text cannot tell them apart)."""
+    sim = similarity(sig_a, sig_b)
+    return sim is None or sim >= SIMILARITY_THRESHOLD

@@ -1,0 +1,512 @@
+"""All SQL of ingestion: sources, scrape runs, posting upserts, closing, clusters and skills."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import and_, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy.orm import Session
+
+from tracker import dedup
+from tracker.store.models import Posting, PostingCluster, PostingSkill, ScrapeRun, Skill, Source
+
+CHUNK = 500
+REPOST_WINDOW = timedelta(days=60)
+"""A closed cluster still takes reposts for this long after it closed."""
+
+# Posting columns that a crawl may change; a change counts the posting as updated.
+CONTENT_FIELDS = (
+    "url", "company", "title_raw", "family", "seniority", "location_raw", "city", "region", "country",
+    "workplace", "employment_type", "pay_text", "pay_min", "pay_max", "pay_currency", "pay_period",
+    "annual_min", "annual_max", "annual_mid", "pay_source", "description_text", "description_hash", "posted_at",
+)  # fmt: skip
+DESCRIPTION_FIELDS = ("description_text", "description_hash")
+
+
+class NormalizedPosting(Protocol):
+    """What the repository stores: the fields of `tracker.normalize.Posting`."""
+
+    external_id: str
+    url: str | None
+    company: str | None
+    title_raw: str
+    family: str
+    seniority: str
+    location_raw: str | None
+    city: str | None
+    region: str | None
+    country: str | None
+    workplace: str | None
+    employment_type: str | None
+    pay_text: str | None
+    pay_min: float | None
+    pay_max: float | None
+    pay_currency: str | None
+    pay_period: str | None
+    annual_min: float | None
+    annual_max: float | None
+    pay_source: str | None
+    description_text: str | None
+    description_hash: str | None
+    posted_at: datetime | None
+    skills: frozenset[str]
+
+
+@dataclass
+class UpsertResult:
+    """Counts of one upsert batch."""
+
+    seen: int = 0
+    new: int = 0
+    updated: int = 0
+
+    def add(self, other: UpsertResult) -> None:
+        """Accumulate another batch's counts."""
+        self.seen += other.seen
+        self.new += other.new
+        self.updated += other.updated
+
+
+def annual_mid(annual_min: float | None, annual_max: float | None) -> float | None:
+    """The annual pay midpoint: geometric mean of min and max, or the single figure given."""
+    lo = annual_min if annual_min and annual_min > 0 else None
+    hi = annual_max if annual_max and annual_max > 0 else None
+    if lo and hi:
+        return math.sqrt(lo * hi)
+    return lo or hi
+
+
+def ensure_source(session: Session, *, kind: str, name: str, enabled: bool = True, settings_hash: str | None = None) -> Source:
+    """The source row of a configured source, created or updated."""
+    source = session.scalars(select(Source).where(Source.name == name)).one_or_none()
+    if source is None:
+        source = Source(kind=kind, name=name, enabled=enabled, settings_hash=settings_hash)
+        session.add(source)
+    else:
+        source.kind, source.enabled = kind, enabled
+        if settings_hash is not None:
+            source.settings_hash = settings_hash
+    session.flush()
+    return source
+
+
+def start_run(session: Session, source_id: int, started_at: datetime) -> ScrapeRun:
+    """Record the start of a crawl."""
+    run = ScrapeRun(source_id=source_id, started_at=started_at, status="running")
+    session.add(run)
+    session.flush()
+    return run
+
+
+def finish_run(
+    session: Session,
+    run_id: int,
+    *,
+    status: str,
+    finished_at: datetime,
+    pages: int = 0,
+    result: UpsertResult | None = None,
+    closed: int = 0,
+    error: str | None = None,
+) -> None:
+    """Record how a crawl ended."""
+    result = result or UpsertResult()
+    session.execute(
+        update(ScrapeRun)
+        .where(ScrapeRun.id == run_id)
+        .values(
+            status=status,
+            finished_at=finished_at,
+            pages=pages,
+            seen=result.seen,
+            new=result.new,
+            updated=result.updated,
+            closed=closed,
+            error=error,
+        )
+    )
+
+
+def fail_stale_runs(session: Session, *, before: datetime, now: datetime) -> int:
+    """Mark runs left 'running' by a process that died as failed."""
+    res = session.execute(
+        update(ScrapeRun)
+        .where(ScrapeRun.status == "running", ScrapeRun.started_at < before)
+        .values(status="failed", finished_at=now, error="the process running this crawl stopped before it finished")
+    )
+    return int(getattr(res, "rowcount", 0) or 0)
+
+
+def known_postings(session: Session, source_id: int) -> dict[str, tuple[str, str | None, str | None, bool]]:
+    """external_id -> (title, location, pay text, has description) of a source's stored postings."""
+    rows = session.execute(
+        select(
+            Posting.external_id,
+            Posting.title_raw,
+            Posting.location_raw,
+            Posting.pay_text,
+            Posting.description_text.is_not(None),
+        ).where(Posting.source_id == source_id)
+    )
+    return {r[0]: (r[1], r[2], r[3], bool(r[4])) for r in rows}
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _values(p: NormalizedPosting) -> dict[str, Any]:
+    values = {name: getattr(p, name) for name in CONTENT_FIELDS if name != "annual_mid"}
+    values["annual_mid"] = annual_mid(p.annual_min, p.annual_max)
+    for key in ("company", "city", "region"):
+        if isinstance(values[key], str):
+            values[key] = values[key][:200 if key != "company" else 300]
+    return values
+
+
+def upsert_postings(
+    session: Session,
+    source_id: int,
+    scope: str,
+    postings: Sequence[NormalizedPosting],
+    seen_at: datetime,
+    seen_times: dict[str, datetime] | None = None,
+) -> UpsertResult:
+    """Insert new postings and update known ones; clusters and skills follow. Does not commit.
+
+    `seen_times` gives some postings (by external id) their own time seen, for imports.
+    """
+    seen_times = seen_times or {}
+    by_id: dict[str, NormalizedPosting] = {}
+    for p in postings:
+        by_id[p.external_id] = p
+    result = UpsertResult(seen=len(by_id))
+    if not by_id:
+        return result
+    existing: dict[str, Any] = {}
+    for chunk in _chunks(list(by_id)):
+        rows = session.execute(
+            select(Posting).where(Posting.source_id == source_id, Posting.external_id.in_(chunk))
+        ).scalars()
+        existing.update({row.external_id: row for row in rows})
+
+    updates: list[dict[str, Any]] = []
+    skill_updates: dict[int, frozenset[str]] = {}
+    touched_clusters: set[int] = set()
+    reopened_clusters: set[int] = set()
+    new_items: list[tuple[NormalizedPosting, dict[str, Any]]] = []
+    for ext_id, p in by_id.items():
+        values = _values(p)
+        row = existing.get(ext_id)
+        if row is None:
+            new_items.append((p, values))
+            continue
+        if values["description_text"] is None and row.description_text is not None:
+            for key in DESCRIPTION_FIELDS:
+                values[key] = getattr(row, key)
+        elif values["description_hash"] != row.description_hash:
+            skill_updates[row.id] = p.skills
+        changed = any(getattr(row, key) != values[key] for key in CONTENT_FIELDS)
+        if changed:
+            result.updated += 1
+        seen = seen_times.get(ext_id, seen_at)
+        change = {"id": row.id, "last_seen_at": max(seen, row.last_seen_at), "scope": scope}
+        if changed:
+            change.update(values)
+        if row.closed_at is not None:
+            change["closed_at"] = None
+            if row.cluster_id is not None:
+                reopened_clusters.add(row.cluster_id)
+        if row.cluster_id is not None:
+            touched_clusters.add(row.cluster_id)
+        updates.append(change)
+    session.expunge_all()  # the bulk statements below bypass the identity map
+
+    if updates:
+        _bulk_update_postings(session, updates)
+    if new_items:
+        result.new = len(new_items)
+        inserted = _insert_new(session, source_id, scope, new_items, seen_at, seen_times)
+        skill_updates.update(inserted)
+    if skill_updates:
+        _replace_skills(session, skill_updates)
+    if touched_clusters or reopened_clusters:
+        _touch_clusters(session, touched_clusters | reopened_clusters, seen_at, reopen=reopened_clusters)
+    return result
+
+
+def _bulk_update_postings(session: Session, updates: list[dict[str, Any]]) -> None:
+    # Group by key set: executemany needs the same columns in every row.
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for change in updates:
+        groups.setdefault(tuple(sorted(change)), []).append(change)
+    for rows in groups.values():
+        session.execute(update(Posting), rows)
+
+
+def _insert_new(
+    session: Session,
+    source_id: int,
+    scope: str,
+    items: list[tuple[NormalizedPosting, dict[str, Any]]],
+    seen_at: datetime,
+    seen_times: dict[str, datetime],
+) -> dict[int, frozenset[str]]:
+    keyed = [
+        (
+            p,
+            values,
+            (
+                dedup.company_key(p.company),
+                p.family,
+                dedup.title_key(p.title_raw),
+                dedup.location_key(p.city, p.region, p.country, p.workplace),
+            ),
+        )
+        for p, values in items
+    ]
+    candidates = _candidate_clusters(session, {key for _, _, key in keyed}, seen_at)
+    # Assign each new posting to a cluster: an existing candidate with a similar description, or a new one.
+    assignments: list[int | dict[str, Any]] = []
+    pending: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+    for p, values, key in keyed:
+        seen = seen_times.get(p.external_id, seen_at)
+        sig: str | None = None
+        sig_done = False
+        chosen: int | dict[str, Any] | None = None
+        for cluster in [*candidates.get(key, []), *pending.get(key, [])]:
+            if not sig_done:
+                sig, sig_done = dedup.signature(values["description_text"]), True
+            if dedup.same_job(sig, cluster["signature"]):
+                chosen = cluster.get("id", cluster)  # a stored cluster's id, or a pending new cluster
+                if cluster.get("signature") is None and sig is not None:
+                    cluster["signature"] = sig
+                break
+        if chosen is None:
+            if not sig_done:
+                sig = dedup.signature(values["description_text"])
+            new_cluster = {
+                "company_key": key[0],
+                "family": key[1],
+                "title_key": key[2],
+                "location_key": key[3],
+                "signature": sig,
+                "first_seen_at": seen,
+                "last_seen_at": seen,
+                "closed_at": None,
+                "size": 0,
+            }
+            pending.setdefault(key, []).append(new_cluster)
+            chosen = new_cluster
+        if isinstance(chosen, dict):
+            chosen["size"] += 1
+            chosen["first_seen_at"] = min(chosen["first_seen_at"], seen)
+            chosen["last_seen_at"] = max(chosen["last_seen_at"], seen)
+        assignments.append(chosen)
+
+    new_clusters = [c for group in pending.values() for c in group]
+    for chunk in _chunks(new_clusters):
+        ids = session.execute(
+            insert(PostingCluster).returning(PostingCluster.id, sort_by_parameter_order=True), list(chunk)
+        ).scalars()
+        for cluster, cid in zip(chunk, ids, strict=True):
+            cluster["id"] = cid
+
+    rows = []
+    for (p, values, _), chosen in zip(keyed, assignments, strict=True):
+        cluster_id = chosen["id"] if isinstance(chosen, dict) else chosen
+        rows.append(
+            {
+                **values,
+                "source_id": source_id,
+                "external_id": p.external_id,
+                "scope": scope,
+                "first_seen_at": seen_times.get(p.external_id, seen_at),
+                "last_seen_at": seen_times.get(p.external_id, seen_at),
+                "closed_at": None,
+                "cluster_id": cluster_id,
+            }
+        )
+    skills: dict[int, frozenset[str]] = {}
+    representative: dict[int, int] = {}
+    joined: dict[int, list[tuple[int, bool, datetime]]] = {}
+    for chunk_start in range(0, len(rows), CHUNK):
+        chunk = rows[chunk_start : chunk_start + CHUNK]
+        ids = session.execute(insert(Posting).returning(Posting.id, sort_by_parameter_order=True), chunk).scalars()
+        for offset, pid in enumerate(ids):
+            index = chunk_start + offset
+            p = keyed[index][0]
+            skills[pid] = p.skills
+            chosen = assignments[index]
+            if isinstance(chosen, dict):
+                representative.setdefault(chosen["id"], pid)
+            else:
+                seen = seen_times.get(p.external_id, seen_at)
+                joined.setdefault(chosen, []).append((pid, p.annual_min is not None or p.annual_max is not None, seen))
+    if representative:
+        session.execute(
+            update(PostingCluster), [{"id": cid, "representative_id": pid} for cid, pid in representative.items()]
+        )
+    if joined:
+        _join_existing(session, joined, candidates)
+    return skills
+
+
+def _candidate_clusters(
+    session: Session, keys: set[tuple[str, str, str, str]], seen_at: datetime
+) -> dict[tuple[str, str, str, str], list[dict[str, Any]]]:
+    out: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+    key_cols = (PostingCluster.company_key, PostingCluster.family, PostingCluster.title_key, PostingCluster.location_key)
+    for chunk in _chunks(sorted(keys), 200):
+        rows = session.execute(
+            select(PostingCluster.id, *key_cols, PostingCluster.signature)
+            .where(tuple_(*key_cols).in_(list(chunk)))
+            .where(or_(PostingCluster.closed_at.is_(None), PostingCluster.closed_at >= seen_at - REPOST_WINDOW))
+            .order_by(PostingCluster.id)
+        )
+        for r in rows:
+            out.setdefault((r[1], r[2], r[3], r[4]), []).append({"id": r[0], "signature": r[5]})
+    return out
+
+
+def _join_existing(
+    session: Session,
+    joined: dict[int, list[tuple[int, bool, datetime]]],
+    candidates: dict[tuple[str, str, str, str], list[dict[str, Any]]],
+) -> None:
+    """Existing clusters that took new members: reopen, grow, widen their seen span, prefer a priced representative."""
+    cluster_ids = list(joined)
+    signatures = {c["id"]: c["signature"] for group in candidates.values() for c in group}
+    rows = session.execute(
+        select(
+            PostingCluster.id,
+            PostingCluster.representative_id,
+            Posting.annual_mid,
+            PostingCluster.signature,
+            PostingCluster.first_seen_at,
+            PostingCluster.last_seen_at,
+            PostingCluster.size,
+        )
+        .join(Posting, Posting.id == PostingCluster.representative_id, isouter=True)
+        .where(PostingCluster.id.in_(cluster_ids))
+    ).all()
+    changes = []
+    for cid, rep_id, rep_mid, stored_sig, first, last, size in rows:
+        members = joined[cid]
+        times = [t for _, _, t in members]
+        change: dict[str, Any] = {
+            "id": cid,
+            "closed_at": None,
+            "size": size + len(members),
+            "first_seen_at": min(first, *times),
+            "last_seen_at": max(last, *times),
+            "representative_id": rep_id,
+            "signature": stored_sig or signatures.get(cid),
+        }
+        priced = [pid for pid, has_pay, _ in members if has_pay]
+        if (rep_id is None or rep_mid is None) and priced:
+            change["representative_id"] = priced[0]
+        changes.append(change)
+    if changes:
+        session.execute(update(PostingCluster), changes)
+
+
+def _touch_clusters(session: Session, cluster_ids: set[int], seen_at: datetime, *, reopen: set[int]) -> None:
+    for chunk in _chunks(sorted(cluster_ids)):
+        session.execute(
+            update(PostingCluster)
+            .where(PostingCluster.id.in_(chunk), PostingCluster.last_seen_at < seen_at)
+            .values(last_seen_at=seen_at)
+        )
+    for chunk in _chunks(sorted(reopen)):
+        session.execute(update(PostingCluster).where(PostingCluster.id.in_(chunk)).values(closed_at=None))
+
+
+def _replace_skills(session: Session, skills: dict[int, frozenset[str]]) -> None:
+    wanted = {s for names in skills.values() for s in names}
+    if wanted:
+        have = set(session.scalars(select(Skill.id).where(Skill.id.in_(sorted(wanted)))))
+        missing = sorted(wanted - have)
+        if missing:
+            session.execute(insert(Skill), [{"id": s, "category": None} for s in missing])
+    posting_ids = sorted(skills)
+    for chunk in _chunks(posting_ids):
+        session.execute(delete(PostingSkill).where(PostingSkill.posting_id.in_(chunk)))
+    rows = [{"posting_id": pid, "skill_id": s} for pid, names in skills.items() for s in sorted(names)]
+    for chunk in _chunks(rows, 2000):
+        session.execute(insert(PostingSkill), list(chunk))
+
+
+def close_missing(session: Session, source_id: int, scope: str, *, before: datetime, closed_at: datetime) -> int:
+    """Close the open postings of a completed crawl scope that it did not see; return how many."""
+    cluster_ids: set[int | None] = set(
+        session.scalars(
+            select(Posting.cluster_id).where(
+                Posting.source_id == source_id,
+                Posting.scope == scope,
+                Posting.closed_at.is_(None),
+                Posting.last_seen_at < before,
+                Posting.cluster_id.is_not(None),
+            )
+        )
+    )
+    res = session.execute(
+        update(Posting)
+        .where(
+            Posting.source_id == source_id,
+            Posting.scope == scope,
+            Posting.closed_at.is_(None),
+            Posting.last_seen_at < before,
+        )
+        .values(closed_at=closed_at)
+        .execution_options(synchronize_session=False)
+    )
+    closed = int(getattr(res, "rowcount", 0) or 0)
+    if cluster_ids:
+        refresh_cluster_closure(session, {c for c in cluster_ids if c is not None})
+    return closed
+
+
+def refresh_cluster_closure(session: Session, cluster_ids: Iterable[int]) -> None:
+    """A cluster is closed when all its postings are, at the latest of their closing times."""
+    ids = sorted(set(cluster_ids))
+    for chunk in _chunks(ids):
+        open_ids = set(
+            session.scalars(
+                select(Posting.cluster_id).where(Posting.cluster_id.in_(chunk), Posting.closed_at.is_(None)).distinct()
+            )
+        )
+        latest: dict[int, datetime | None] = dict(
+            session.execute(  # type: ignore[arg-type]
+                select(Posting.cluster_id, func.max(Posting.closed_at))
+                .where(Posting.cluster_id.in_([c for c in chunk if c not in open_ids]))
+                .group_by(Posting.cluster_id)
+            ).all()
+        )
+        changes = [{"id": cid, "closed_at": None if cid in open_ids else latest.get(cid)} for cid in chunk]
+        if changes:
+            session.execute(update(PostingCluster), changes)
+
+
+def source_ids_by_name(session: Session) -> dict[str, int]:
+    """name -> id of every source row."""
+    return {name: sid for sid, name in session.execute(select(Source.id, Source.name))}
+
+
+def last_runs(session: Session) -> list[tuple[Source, ScrapeRun | None]]:
+    """Each source with its latest run."""
+    latest = (
+        select(ScrapeRun.source_id, func.max(ScrapeRun.id).label("run_id")).group_by(ScrapeRun.source_id).subquery()
+    )
+    rows = session.execute(
+        select(Source, ScrapeRun)
+        .join(latest, latest.c.source_id == Source.id, isouter=True)
+        .join(ScrapeRun, and_(ScrapeRun.id == latest.c.run_id), isouter=True)
+        .order_by(Source.name)
+    ).all()
+    return [(src, run) for src, run in rows]
