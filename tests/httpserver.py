@@ -149,7 +149,7 @@ class FixtureServer:
         self.requests: list[Request] = []
         self._httpd = _Server((host, port), _Handler)
         self._httpd.owner = self
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05})
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.01})
         self._thread.daemon = True
         self._timer = threading.Timer(max_lifetime_s, self.stop)
         self._timer.daemon = True

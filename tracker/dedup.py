@@ -19,6 +19,7 @@ import numpy.typing as npt
 NUM_PERM = 64
 SHINGLE = 5
 SIMILARITY_THRESHOLD = 0.5
+MAX_TEXT = 20_000
 _MERSENNE = np.uint64((1 << 61) - 1)
 _WORD = re.compile(r"\w+", re.UNICODE)
 _COMPANY_SUFFIXES = {
@@ -77,7 +78,7 @@ def signature(text: str | None) -> str | None:
     """A MinHash signature of a description's word shingles, as hex text; None when there is no text."""
     if not text:
         return None
-    words = _WORD.findall(_fold(text))
+    words = _WORD.findall(text[:MAX_TEXT].lower())
     if not words:
         return None
     if len(words) < SHINGLE:

@@ -17,7 +17,9 @@
 - conditional requests: `ETag` / `Last-Modified` remembered per URL (in `validator_cache`, a plain dict
   by default) and sent back as `If-None-Match` / `If-Modified-Since`; a 304 returns the remembered body;
 - redirects followed by hand (each hop is rate-limited and robots-checked) up to `max_redirects`; a loop
-  raises `TooManyRedirects`, a hop to a login wall (`/authwall`, `/signup`, `/login`) `BlockedByAuthwall`.
+  raises `TooManyRedirects`, a hop to a login wall (`/authwall`, `/signup`, `/login`) `BlockedByAuthwall`;
+- connections kept alive in one small pool per host (`PerHostTransport`), at most
+  `max_keepalive_connections` hosts' pools kept; a `transport=` passed in replaces all of that (tests).
 
 httpx errors are translated into the project's `FetchError` tree at this boundary.
 """
@@ -25,13 +27,18 @@ httpx errors are translated into the project's `FetchError` tree at this boundar
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import random
+import ssl
+import sys
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import cache
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import urljoin, urlsplit
@@ -152,6 +159,7 @@ class _Robots:
     parser: RobotFileParser
     reason: str
     """How the rules were obtained (for error messages)."""
+    crawl_delay: float | None = None
 
 
 class _Retryable(Exception):
@@ -162,6 +170,71 @@ class _Retryable(Exception):
         self.reason = reason
         self.status = status
         self.retry_after = retry_after
+
+
+class PerHostTransport(httpx.AsyncBaseTransport):
+    """One small connection pool per host, the least recently used beyond `max_hosts` closed.
+
+    httpcore's pool scans all of its connections on every request (quadratic in the number of idle
+    connections), so a single pool kept alive across hundreds of hosts burns CPU; small per-host pools
+    keep each request's bookkeeping constant while connections are reused.
+    """
+
+    def __init__(self, max_hosts: int, per_host_keepalive: int = 2) -> None:
+        self._max_hosts = max(1, max_hosts)
+        self._per_host_keepalive = per_host_keepalive
+        self._pools: OrderedDict[tuple[bytes, bytes, int | None], httpx.AsyncHTTPTransport] = OrderedDict()
+        self._active: dict[tuple[bytes, bytes, int | None], int] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        """Route the request to its host's pool."""
+        url = request.url
+        key = (url.raw_scheme, url.raw_host, url.port)
+        pool = self._pools.get(key)
+        if pool is None:
+            pool = httpx.AsyncHTTPTransport(
+                verify=_shared_ssl_context(),
+                limits=httpx.Limits(max_connections=None, max_keepalive_connections=self._per_host_keepalive),
+            )
+            self._pools[key] = pool
+            await self._evict()
+        self._pools.move_to_end(key)
+        self._active[key] = self._active.get(key, 0) + 1
+        try:
+            return await pool.handle_async_request(request)
+        finally:
+            self._active[key] -= 1
+
+    async def _evict(self) -> None:
+        for key in list(self._pools):
+            if len(self._pools) <= self._max_hosts:
+                return
+            if self._active.get(key, 0) == 0:
+                await self._pools.pop(key).aclose()
+                self._active.pop(key, None)
+
+    async def aclose(self) -> None:
+        """Close every pool."""
+        pools, self._pools = list(self._pools.values()), OrderedDict()
+        for pool in pools:
+            await pool.aclose()
+
+
+@cache
+def _shared_ssl_context() -> ssl.SSLContext:
+    """One TLS context for every pool: building one loads the CA bundle (tens of ms, about 1 MB)."""
+    return httpx.create_ssl_context()
+
+
+def _quiet_missing_sniffio() -> None:
+    """Make httpcore's per-lock `import sniffio` fail fast when sniffio is not installed.
+
+    httpcore imports sniffio inside every lock acquisition; when it is absent each attempt walks
+    sys.path again (a measurable share of CPU at hundreds of requests/s). Caching the absence keeps
+    behaviour identical.
+    """
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
 class PoliteClient:
@@ -232,13 +305,16 @@ class PoliteClient:
         self._clock = clock
         self._sleep = sleep
         self._jitter = jitter
+        _quiet_missing_sniffio()
         self._client = httpx.AsyncClient(
-            transport=transport,
+            # In-flight requests are capped by our semaphore; the pools only bound idle connections.
+            transport=transport
+            if transport is not None
+            # never fewer pools than requests in flight, so no pool is closed under a streaming body
+            else PerHostTransport(max(max_keepalive_connections, 2 * max_concurrency)),
             timeout=httpx.Timeout(timeout_s),
             follow_redirects=False,
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
-            # In-flight requests are capped by our semaphore; the pool only bounds idle connections.
-            limits=httpx.Limits(max_connections=None, max_keepalive_connections=max_keepalive_connections),
         )
 
     async def __aenter__(self) -> Self:
@@ -307,7 +383,7 @@ class PoliteClient:
     ) -> FetchResult:
         """GET `url` politely (robots, rate limit, retries, redirects, size cap); raise FetchError on failure."""
         robots = self.respect_robots if respect_robots is None else respect_robots
-        current = str(httpx.URL(url, params=params)) if params else url
+        current = str(httpx.URL(url).copy_merge_params(params)) if params else url
         visited: set[str] = set()
         try:
             for _hop in range(self.max_redirects + 1):
@@ -486,9 +562,8 @@ class PoliteClient:
             if known is None:
                 known = await self._load_robots(url)
                 self._robots[key] = known
-                delay = known.parser.crawl_delay(self.user_agent)
-                if delay is not None and float(delay) > 0:
-                    rate = min(self.host_rate(url), 1.0 / float(delay))
+                if known.crawl_delay:
+                    rate = min(self.host_rate(url), 1.0 / known.crawl_delay)
                     self._host(url).bucket.rate = rate
             return known
 
@@ -519,8 +594,9 @@ class PoliteClient:
         except FetchError as exc:
             parser.parse(DISALLOW_ALL)
             return _Robots(parser, f"{robots_url} unreachable ({exc}): disallow all, as RFC 9309 asks")
-        parser.parse(result.text().splitlines())
-        return _Robots(parser, f"rules from {robots_url}")
+        lines = result.text().splitlines()
+        parser.parse(lines)
+        return _Robots(parser, f"rules from {robots_url}", _crawl_delay(lines, _agent_token(self.user_agent)))
 
 
 def _host_key(url: str) -> str:
@@ -529,6 +605,37 @@ def _host_key(url: str) -> str:
 
 def _agent_token(user_agent: str) -> str:
     return user_agent.split("/")[0].strip()
+
+
+def _crawl_delay(lines: list[str], agent: str) -> float | None:
+    """Crawl-delay (seconds, fractions allowed) of the group naming `agent`, else of the `*` group."""
+    delays: dict[str, float] = {}
+    group: list[str] = []
+    in_rules = False
+    for raw in lines:
+        line = raw.split("#", 1)[0].strip()
+        key, _, value = line.partition(":")
+        key, value = key.strip().lower(), value.strip()
+        if key == "user-agent":
+            if in_rules:
+                group, in_rules = [], False
+            group.append(value.lower())
+        elif key == "crawl-delay":
+            in_rules = True
+            try:
+                delay = float(value)
+            except ValueError:
+                continue
+            for name in group:
+                delays.setdefault(name, delay)
+        elif key:
+            in_rules = True
+    token = agent.lower()
+    for name, delay in delays.items():
+        if name != "*" and name in token:
+            return delay if delay > 0 else None
+    star = delays.get("*")
+    return star if star and star > 0 else None
 
 
 def _is_authwall(url: str) -> bool:

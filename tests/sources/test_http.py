@@ -23,7 +23,15 @@ from tracker.errors import (
     SourceFormatError,
     TooManyRedirects,
 )
-from tracker.http import DEFAULT_USER_AGENT, PLACEHOLDER_CONTACT, PoliteClient, TokenBucket, _retry_after
+from tracker.http import (
+    DEFAULT_USER_AGENT,
+    PLACEHOLDER_CONTACT,
+    PerHostTransport,
+    PoliteClient,
+    TokenBucket,
+    _crawl_delay,
+    _retry_after,
+)
 
 
 class RecordingSleep:
@@ -387,3 +395,57 @@ def test_retry_after_parses_seconds_and_dates() -> None:
     assert _retry_after(None) is None
     assert _retry_after("soon") is None
     assert _retry_after("Wed, 01 Jan 2020 00:00:00 GMT") == 0.0
+
+
+def test_params_merge_with_a_query_already_in_the_url(server: FixtureServer) -> None:
+    server.route("/q", Reply.text("ok"))
+
+    async def go() -> None:
+        async with fast_client() as client:
+            await client.get_text(server.url("/q?a=1"), params={"b": 2})
+
+    run(go())
+    assert [r.query for r in server.requests if r.path == "/q"] == [{"a": "1", "b": "2"}]
+
+
+def test_robots_crawl_delay_slows_the_host(server: FixtureServer) -> None:
+    server.route("/robots.txt", Reply.text("User-agent: *\nCrawl-delay: 0.3\nAllow: /\n"))
+    server.route("/p", Reply.text("ok"))
+
+    async def go() -> float:
+        async with fast_client() as client:
+            start = time.monotonic()
+            for _ in range(3):
+                await client.get_text(server.url("/p"))
+            return time.monotonic() - start
+
+    assert run(go()) >= 0.55  # robots.txt, then three pages 0.3 s apart (lower bound only)
+
+
+def test_per_host_pools_are_bounded_and_reused(server: FixtureServer) -> None:
+    server.route("/x", Reply.text("ok"))
+    port = server.base_url.rsplit(":", 1)[1]
+    transport = PerHostTransport(max_hosts=1)
+
+    async def go() -> int:
+        async with fast_client(transport=transport, respect_robots=False) as client:
+            for host in ("127.0.0.1", "localhost", "127.0.0.1"):
+                await client.get_text(f"http://{host}:{port}/x")
+            return len(transport._pools)
+
+    assert run(go()) == 1
+    assert server.hits("/x") == 3
+
+
+def test_crawl_delay_prefers_our_agent_group() -> None:
+    rules = [
+        "User-agent: *",
+        "Crawl-delay: 5",
+        "",
+        "User-agent: other",
+        "User-agent: Tracker-Tests",
+        "Crawl-delay: 0.5",
+    ]
+    assert _crawl_delay(rules, "tracker-tests") == 0.5
+    assert _crawl_delay(rules, "somebot") == 5.0
+    assert _crawl_delay(["User-agent: *", "Disallow: /x"], "tracker") is None

@@ -30,30 +30,77 @@ DESCRIPTION_FIELDS = ("description_text", "description_hash")
 class NormalizedPosting(Protocol):
     """What the repository stores: the fields of `tracker.normalize.Posting`."""
 
-    external_id: str
-    url: str | None
-    company: str | None
-    title_raw: str
-    family: str
-    seniority: str
-    location_raw: str | None
-    city: str | None
-    region: str | None
-    country: str | None
-    workplace: str | None
-    employment_type: str | None
-    pay_text: str | None
-    pay_min: float | None
-    pay_max: float | None
-    pay_currency: str | None
-    pay_period: str | None
-    annual_min: float | None
-    annual_max: float | None
-    pay_source: str | None
-    description_text: str | None
-    description_hash: str | None
-    posted_at: datetime | None
-    skills: frozenset[str]
+    @property
+    def external_id(self) -> str: ...
+
+    @property
+    def url(self) -> str | None: ...
+
+    @property
+    def company(self) -> str | None: ...
+
+    @property
+    def title_raw(self) -> str: ...
+
+    @property
+    def family(self) -> str: ...
+
+    @property
+    def seniority(self) -> str: ...
+
+    @property
+    def location_raw(self) -> str | None: ...
+
+    @property
+    def city(self) -> str | None: ...
+
+    @property
+    def region(self) -> str | None: ...
+
+    @property
+    def country(self) -> str | None: ...
+
+    @property
+    def workplace(self) -> str | None: ...
+
+    @property
+    def employment_type(self) -> str | None: ...
+
+    @property
+    def pay_text(self) -> str | None: ...
+
+    @property
+    def pay_min(self) -> float | None: ...
+
+    @property
+    def pay_max(self) -> float | None: ...
+
+    @property
+    def pay_currency(self) -> str | None: ...
+
+    @property
+    def pay_period(self) -> str | None: ...
+
+    @property
+    def annual_min(self) -> float | None: ...
+
+    @property
+    def annual_max(self) -> float | None: ...
+
+    @property
+    def pay_source(self) -> str | None: ...
+
+    @property
+    def description_text(self) -> str | None: ...
+
+    @property
+    def description_hash(self) -> str | None: ...
+
+    @property
+    def posted_at(self) -> datetime | None: ...
+
+    @property
+    def skills(self) -> frozenset[str]: ...
 
 
 @dataclass
@@ -80,7 +127,9 @@ def annual_mid(annual_min: float | None, annual_max: float | None) -> float | No
     return lo or hi
 
 
-def ensure_source(session: Session, *, kind: str, name: str, enabled: bool = True, settings_hash: str | None = None) -> Source:
+def ensure_source(
+    session: Session, *, kind: str, name: str, enabled: bool = True, settings_hash: str | None = None
+) -> Source:
     """The source row of a configured source, created or updated."""
     source = session.scalars(select(Source).where(Source.name == name)).one_or_none()
     if source is None:
@@ -136,7 +185,11 @@ def fail_stale_runs(session: Session, *, before: datetime, now: datetime) -> int
     res = session.execute(
         update(ScrapeRun)
         .where(ScrapeRun.status == "running", ScrapeRun.started_at < before)
-        .values(status="failed", finished_at=now, error="the process running this crawl stopped before it finished")
+        .values(
+            status="failed",
+            finished_at=now,
+            error="the process running this crawl stopped before it finished",
+        )
     )
     return int(getattr(res, "rowcount", 0) or 0)
 
@@ -165,7 +218,7 @@ def _values(p: NormalizedPosting) -> dict[str, Any]:
     values["annual_mid"] = annual_mid(p.annual_min, p.annual_max)
     for key in ("company", "city", "region"):
         if isinstance(values[key], str):
-            values[key] = values[key][:200 if key != "company" else 300]
+            values[key] = values[key][: 200 if key != "company" else 300]
     return values
 
 
@@ -189,10 +242,15 @@ def upsert_postings(
     if not by_id:
         return result
     existing: dict[str, Any] = {}
+    compared = [name for name in CONTENT_FIELDS if name != "description_text"]  # the hash stands for the text
+    columns = [
+        getattr(Posting, name)
+        for name in ("id", "external_id", "closed_at", "cluster_id", "last_seen_at", *compared)
+    ]
     for chunk in _chunks(list(by_id)):
         rows = session.execute(
-            select(Posting).where(Posting.source_id == source_id, Posting.external_id.in_(chunk))
-        ).scalars()
+            select(*columns).where(Posting.source_id == source_id, Posting.external_id.in_(chunk))
+        )
         existing.update({row.external_id: row for row in rows})
 
     updates: list[dict[str, Any]] = []
@@ -206,12 +264,12 @@ def upsert_postings(
         if row is None:
             new_items.append((p, values))
             continue
-        if values["description_text"] is None and row.description_text is not None:
+        if values["description_text"] is None and row.description_hash is not None:
             for key in DESCRIPTION_FIELDS:
-                values[key] = getattr(row, key)
+                values.pop(key)  # a card without its detail page keeps the stored description
         elif values["description_hash"] != row.description_hash:
             skill_updates[row.id] = p.skills
-        changed = any(getattr(row, key) != values[key] for key in CONTENT_FIELDS)
+        changed = any(getattr(row, key) != values[key] for key in compared if key in values)
         if changed:
             result.updated += 1
         seen = seen_times.get(ext_id, seen_at)
@@ -241,10 +299,24 @@ def upsert_postings(
 
 
 def _bulk_update_postings(session: Session, updates: list[dict[str, Any]]) -> None:
-    # Group by key set: executemany needs the same columns in every row.
+    # Postings merely seen again share their new values: one UPDATE ... WHERE id IN (...) per group.
+    # Changed postings differ row by row: executemany, grouped by column set.
+    plain: dict[tuple[Any, ...], list[int]] = {}
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for change in updates:
-        groups.setdefault(tuple(sorted(change)), []).append(change)
+        if set(change) <= {"id", "last_seen_at", "scope", "closed_at"}:
+            values = tuple(sorted((k, v) for k, v in change.items() if k != "id"))
+            plain.setdefault(values, []).append(change["id"])
+        else:
+            groups.setdefault(tuple(sorted(change)), []).append(change)
+    for values, ids in plain.items():
+        for chunk in _chunks(ids, 5000):
+            session.execute(
+                update(Posting)
+                .where(Posting.id.in_(chunk))
+                .values(dict(values))
+                .execution_options(synchronize_session=False)
+            )
     for rows in groups.values():
         session.execute(update(Posting), rows)
 
@@ -337,7 +409,9 @@ def _insert_new(
     joined: dict[int, list[tuple[int, bool, datetime]]] = {}
     for chunk_start in range(0, len(rows), CHUNK):
         chunk = rows[chunk_start : chunk_start + CHUNK]
-        ids = session.execute(insert(Posting).returning(Posting.id, sort_by_parameter_order=True), chunk).scalars()
+        ids = session.execute(
+            insert(Posting).returning(Posting.id, sort_by_parameter_order=True), chunk
+        ).scalars()
         for offset, pid in enumerate(ids):
             index = chunk_start + offset
             p = keyed[index][0]
@@ -347,11 +421,21 @@ def _insert_new(
                 representative.setdefault(chosen["id"], pid)
             else:
                 seen = seen_times.get(p.external_id, seen_at)
-                joined.setdefault(chosen, []).append((pid, p.annual_min is not None or p.annual_max is not None, seen))
+                joined.setdefault(chosen, []).append(
+                    (pid, p.annual_min is not None or p.annual_max is not None, seen)
+                )
     if representative:
-        session.execute(
-            update(PostingCluster), [{"id": cid, "representative_id": pid} for cid, pid in representative.items()]
+        # New clusters take their first member as representative: one statement, not one per cluster.
+        first_member = (
+            select(func.min(Posting.id)).where(Posting.cluster_id == PostingCluster.id).scalar_subquery()
         )
+        for chunk in _chunks(sorted(representative), 5000):
+            session.execute(
+                update(PostingCluster)
+                .where(PostingCluster.id.in_(chunk))
+                .values(representative_id=first_member)
+                .execution_options(synchronize_session=False)
+            )
     if joined:
         _join_existing(session, joined, candidates)
     return skills
@@ -361,12 +445,19 @@ def _candidate_clusters(
     session: Session, keys: set[tuple[str, str, str, str]], seen_at: datetime
 ) -> dict[tuple[str, str, str, str], list[dict[str, Any]]]:
     out: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
-    key_cols = (PostingCluster.company_key, PostingCluster.family, PostingCluster.title_key, PostingCluster.location_key)
+    key_cols = (
+        PostingCluster.company_key,
+        PostingCluster.family,
+        PostingCluster.title_key,
+        PostingCluster.location_key,
+    )
     for chunk in _chunks(sorted(keys), 200):
         rows = session.execute(
             select(PostingCluster.id, *key_cols, PostingCluster.signature)
             .where(tuple_(*key_cols).in_(list(chunk)))
-            .where(or_(PostingCluster.closed_at.is_(None), PostingCluster.closed_at >= seen_at - REPOST_WINDOW))
+            .where(
+                or_(PostingCluster.closed_at.is_(None), PostingCluster.closed_at >= seen_at - REPOST_WINDOW)
+            )
             .order_by(PostingCluster.id)
         )
         for r in rows:
@@ -437,12 +528,24 @@ def _replace_skills(session: Session, skills: dict[int, frozenset[str]]) -> None
     posting_ids = sorted(skills)
     for chunk in _chunks(posting_ids):
         session.execute(delete(PostingSkill).where(PostingSkill.posting_id.in_(chunk)))
-    rows = [{"posting_id": pid, "skill_id": s} for pid, names in skills.items() for s in sorted(names)]
-    for chunk in _chunks(rows, 2000):
-        session.execute(insert(PostingSkill), list(chunk))
+    pairs = [(pid, s) for pid, names in skills.items() for s in sorted(names)]
+    if not pairs:
+        return
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        # COPY is several times faster than multi-row INSERT for these narrow rows.
+        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy("COPY posting_skills (posting_id, skill_id) FROM STDIN") as copy:
+            for pair in pairs:
+                copy.write_row(pair)
+        return
+    for chunk in _chunks(pairs, 2000):
+        session.execute(insert(PostingSkill), [{"posting_id": p, "skill_id": s} for p, s in chunk])
 
 
-def close_missing(session: Session, source_id: int, scope: str, *, before: datetime, closed_at: datetime) -> int:
+def close_missing(
+    session: Session, source_id: int, scope: str, *, before: datetime, closed_at: datetime
+) -> int:
     """Close the open postings of a completed crawl scope that it did not see; return how many."""
     cluster_ids: set[int | None] = set(
         session.scalars(
@@ -478,7 +581,9 @@ def refresh_cluster_closure(session: Session, cluster_ids: Iterable[int]) -> Non
     for chunk in _chunks(ids):
         open_ids = set(
             session.scalars(
-                select(Posting.cluster_id).where(Posting.cluster_id.in_(chunk), Posting.closed_at.is_(None)).distinct()
+                select(Posting.cluster_id)
+                .where(Posting.cluster_id.in_(chunk), Posting.closed_at.is_(None))
+                .distinct()
             )
         )
         latest: dict[int, datetime | None] = dict(
@@ -501,7 +606,9 @@ def source_ids_by_name(session: Session) -> dict[str, int]:
 def last_runs(session: Session) -> list[tuple[Source, ScrapeRun | None]]:
     """Each source with its latest run."""
     latest = (
-        select(ScrapeRun.source_id, func.max(ScrapeRun.id).label("run_id")).group_by(ScrapeRun.source_id).subquery()
+        select(ScrapeRun.source_id, func.max(ScrapeRun.id).label("run_id"))
+        .group_by(ScrapeRun.source_id)
+        .subquery()
     )
     rows = session.execute(
         select(Source, ScrapeRun)

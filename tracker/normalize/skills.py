@@ -1,0 +1,217 @@
+"""Canonical skill ids mentioned in a text, from the table in data/skills.toml.
+
+All aliases are compiled into one regular expression shaped as a trie (shared prefixes are written
+once), run in a single pass over the lower-cased text. Ambiguous short aliases (`R`, `Go`, `C`, `TF`,
+`CV`, ...) are "strict": they must match with their exact case and pass a context check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from tracker.normalize.tables import load_table
+
+MAX_TEXT_CHARS = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class SkillEntry:
+    """One alias target: the ids it yields and the rule that guards it."""
+
+    id: str
+    category: str
+    ids: tuple[str, ...]
+    strict: bool
+    context: str | None
+    cased: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Matcher:
+    pattern: re.Pattern[str]
+    pattern_ci: re.Pattern[str]
+    by_alias: dict[str, tuple[SkillEntry, ...]]
+    categories: dict[str, str]
+
+
+@dataclass(slots=True)
+class _Hit:
+    start: int
+    end: int
+    entries: tuple[SkillEntry, ...]
+
+
+def _key(alias: str) -> str:
+    return " ".join(alias.lower().replace("-", " ").split())
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    trie: dict[str, Any] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = True
+
+    def build(node: dict[str, Any]) -> str:
+        alts = [(r"[\s\-]" if ch == " " else re.escape(ch)) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return "(?:" + body + ")?"
+        return body
+
+    return build(trie)
+
+
+@lru_cache(maxsize=1)
+def _matcher() -> _Matcher:
+    table = load_table("skills.toml")
+    by_alias: dict[str, list[SkillEntry]] = {}
+    categories: dict[str, str] = {}
+    for raw in table.get("skill", []):
+        sid = str(raw["id"])
+        category = str(raw.get("category", ""))
+        categories[sid] = category
+        ids = (sid, *(str(i) for i in raw.get("implies", [])))
+        context = raw.get("context")
+        for alias in raw.get("aliases", []):
+            entry = SkillEntry(sid, category, ids, False, None, frozenset())
+            by_alias.setdefault(_key(alias), []).append(entry)
+        strict = [str(a) for a in raw.get("strict_aliases", [])]
+        for alias in strict:
+            entry = SkillEntry(sid, category, ids, True, str(context) if context else None, frozenset(strict))
+            by_alias.setdefault(_key(alias), []).append(entry)
+    # longest aliases first is implicit in the trie; boundaries keep "java" out of "javascript"
+    body = _trie_pattern(sorted(by_alias))
+    source = r"(?<![a-z0-9_])" + body + r"(?![a-z0-9_+#])"
+    return _Matcher(
+        pattern=re.compile(source),
+        pattern_ci=re.compile(source, re.IGNORECASE),
+        by_alias={k: tuple(v) for k, v in by_alias.items()},
+        categories=categories,
+    )
+
+
+# --- context rules ------------------------------------------------------------------------------------
+
+_LIST_GAP = re.compile(r"[\s,/&()|+\-]*(?:(?:and|or|and/or|nor|plus|&|as well as|e\.g\.|i\.e\.|or even)[\s,/&()|+\-]*)?", re.I)
+_LANG_AFTER = re.compile(
+    r"\s?(?:programming|language|languages|developer|developers|engineer|engineers|code|codebase|services|"
+    r"microservices|backend|back-end|package|packages|libraries|library|scripts|scripting|shiny|studio|markdown|"
+    r"ecosystem|modules|runtime|stack|projects?|experience|proficiency|skills|\(golang\))\b",
+    re.I,
+)
+_LANG_BEFORE = re.compile(r"\b(?:in|using|with|of|like|via|written\sin|coding\sin|knowledge\sof)\s\Z", re.I)
+_CLAUSE_END = re.compile(r"\s?(?:[,.;:)!?\n]|\band\b|\bor\b|\Z)")
+_RESUME = re.compile(r"r[eé]sum[eé]|cover\sletter|curriculum|\bapply\b|\bsubmit|\bupload|\battach|\bsend\b|\bupdated\b", re.I)
+_ML_WORDS = re.compile(
+    r"\b(?:machine\slearning|ml|ai|deep\slearning|models?|modeling|vision|images?|video|perception|detection|"
+    r"segmentation|nlp|llms?|robotics|neural|pytorch|tensorflow|agents?|policy|policies|reward|training|inference|"
+    r"gpu|research|algorithms?|recognition|generative|multimodal|autonomous)\b",
+    re.I,
+)
+_VERB_BEFORE = re.compile(r"(?:\b(?:to|will|you|can|who|should|must|help|helps|and)\s|^|[.!?\n]\s?)\Z", re.I)
+_VERB_AFTER = re.compile(r"\s(?:at|in|within|as|on|beyond|through)\b", re.I)
+_SENTENCE_START = re.compile(r"(?:^|[.!?\n•:]\s{0,3}|\s[-*]\s)\Z")
+_LANGUAGE_CATEGORIES = frozenset({"language", "database"})
+_ML_CATEGORIES = frozenset({"ml", "ml_framework", "mlops"})
+
+
+def _listed_with(text: str, index: int, hits: list[_Hit], categories: frozenset[str]) -> bool:
+    """Is hit `index` in a list beside another skill of the given categories ("Python or R", "C/C++")?"""
+    hit = hits[index]
+    own = hit.entries[0].id
+    for j in (index - 1, index + 1):
+        if j < 0 or j >= len(hits):
+            continue
+        other = hits[j]
+        if not any(e.category in categories and e.id != own for e in other.entries):
+            continue
+        gap = text[other.end : hit.start] if j < index else text[hit.end : other.start]
+        if len(gap) <= 16 and _LIST_GAP.fullmatch(gap):
+            return True
+    return False
+
+
+def _accept(text: str, index: int, entry: SkillEntry, hits: list[_Hit]) -> bool:
+    hit = hits[index]
+    if not entry.strict:
+        return True
+    written = text[hit.start : hit.end]
+    if written not in entry.cased:
+        return False
+    context = entry.context
+    after = text[hit.end : hit.end + 3]
+    if context is None:
+        return True
+    if context == "language":
+        if after[:1] in ("&", "-", "'", "’"):
+            return False  # R&D, Go-to-market, C-suite
+        if _listed_with(text, index, hits, _LANGUAGE_CATEGORIES):
+            return True
+        if _LANG_AFTER.match(text, hit.end):
+            return not (written == "Go" and _SENTENCE_START.search(text, max(0, hit.start - 4), hit.start))
+        before = _LANG_BEFORE.search(text, max(0, hit.start - 14), hit.start)
+        return bool(before and _CLAUSE_END.match(text, hit.end))
+    if context == "ml_framework":
+        return _listed_with(text, index, hits, frozenset({"ml_framework"}))
+    if context == "ml":
+        lo, hi = max(0, hit.start - 60), min(len(text), hit.end + 60)
+        if _RESUME.search(text, max(0, hit.start - 30), min(len(text), hit.end + 30)):
+            return False
+        if _listed_with(text, index, hits, _ML_CATEGORIES):
+            return True
+        window = text[lo : hit.start] + " " + text[hit.end : hi]
+        return bool(_ML_WORDS.search(window))
+    if context == "tool":
+        if _VERB_AFTER.match(text, hit.end) and _VERB_BEFORE.search(text, max(0, hit.start - 8), hit.start):
+            return False
+        if _SENTENCE_START.search(text, max(0, hit.start - 4), hit.start):
+            return _listed_with(text, index, hits, frozenset(_all_categories()))
+        return True
+    return True
+
+
+@lru_cache(maxsize=1)
+def _all_categories() -> frozenset[str]:
+    return frozenset(_matcher().categories.values())
+
+
+def extract_skills(text: str) -> set[str]:
+    """Canonical skill ids mentioned in a text (one pass over it with the compiled alias trie)."""
+    if not isinstance(text, str) or not text:
+        return set()
+    text = text[:MAX_TEXT_CHARS]
+    matcher = _matcher()
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        matches = matcher.pattern.finditer(lowered)
+    else:  # some characters change length when lower-cased; match the original instead
+        matches = matcher.pattern_ci.finditer(text)
+    hits: list[_Hit] = []
+    by_alias = matcher.by_alias
+    for m in matches:
+        written = m.group()
+        entries = by_alias.get(written) or by_alias.get(_key(written))
+        if entries:
+            hits.append(_Hit(m.start(), m.end(), entries))
+    found: set[str] = set()
+    for index, hit in enumerate(hits):
+        for entry in hit.entries:
+            if entry.id in found:
+                break
+            if _accept(text, index, entry, hits):
+                found.update(entry.ids)
+                break
+    return found
+
+
+def skill_category(skill_id: str) -> str | None:
+    """The category of a canonical skill id (language, data, ml, ...), or None when unknown."""
+    return _matcher().categories.get(skill_id)
