@@ -13,42 +13,33 @@ _BLOCK_TAGS = word_set(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table thead tbody section article header footer "
     "blockquote pre hr dd dt dl td th nav aside main figure figcaption form details summary"
 )
-# A tag: name plus attributes, bounded so an unterminated "<" cannot make the scan quadratic.
-_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]{0,15})\b[^<>]{0,2000}>|<!--.{0,20000}?-->|<![^<>]{0,500}>", re.S)
+_BLOCK_ALT = "|".join(sorted(_BLOCK_TAGS, key=len, reverse=True))
+# Tags are bounded ({0,2000}) so an unterminated "<" cannot make the scan quadratic.
+_BLOCK_TAG = re.compile(rf"</?(?=[A-Za-z])(?:{_BLOCK_ALT})\b[^<>]{{0,2000}}>", re.I)
+_INLINE_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,15}\b[^<>]{0,2000}>|<![^<>]{0,500}>")
 _LOOKS_ESCAPED = re.compile(r"&lt;/?(?:p|div|br|li|ul|span|strong|b|h[1-6]|em|a)\b", re.I)
 _HAS_TAG = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9]{0,15}\b[^<>]{0,2000}>)")
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-_NEWLINES = re.compile(r"\s*\n\s*")
 
 
-def _drop_raw_blocks(text: str) -> str:
-    """Remove <script> and <style> elements (content included) with plain string search."""
+def _drop_between(text: str, opener: str, closer: str) -> str:
+    """Remove every `opener ... closer` span (case-insensitive) with plain string search: linear time."""
     lower = text.lower()
-    if "<script" not in lower and "<style" not in lower:
+    if opener not in lower:
         return text
     out: list[str] = []
     pos = 0
     while True:
-        starts = [i for i in (lower.find("<script", pos), lower.find("<style", pos)) if i >= 0]
-        if not starts:
+        start = lower.find(opener, pos)
+        if start < 0:
             break
-        start = min(starts)
-        closing = "</script>" if lower.startswith("<script", start) else "</style>"
-        end = lower.find(closing, start)
+        end = lower.find(closer, start + len(opener))
         out.append(text[pos:start])
         if end < 0:
             pos = len(text)
             break
-        pos = end + len(closing)
+        pos = end + len(closer)
     out.append(text[pos:])
     return " ".join(out)
-
-
-def _tag_replacement(match: re.Match[str]) -> str:
-    name = match.group(2)
-    if name and name.lower() in _BLOCK_TAGS:
-        return "\n"
-    return "" if name else " "
 
 
 def html_to_text(raw: str) -> str:
@@ -59,13 +50,18 @@ def html_to_text(raw: str) -> str:
     if not _HAS_TAG.search(text) and _LOOKS_ESCAPED.search(text):
         text = html.unescape(text)  # escaped one time too many (seen in JSON-LD)
     if "<" in text:
-        text = _drop_raw_blocks(text)
-        text = _TAG.sub(_tag_replacement, text)
+        text = _drop_between(text, "<script", "</script>")
+        text = _drop_between(text, "<style", "</style>")
+        text = _drop_between(text, "<!--", "-->")
+        text = _BLOCK_TAG.sub("\n", text)
+        text = _INLINE_TAG.sub("", text)
     if "&" in text:
         text = html.unescape(text)
-    text = _SPACES.sub(" ", text)
-    text = _NEWLINES.sub("\n", text)
-    return text.strip()
+    # str.split() collapses every kind of white space in C; line breaks survive as a sentinel word
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    flat = " ".join(text.replace("\n", " \x00 ").split())
+    return "\n".join(line for line in (part.strip() for part in flat.split("\x00")) if line)
 
 
 def normalize_whitespace(text: str) -> str:

@@ -127,7 +127,7 @@ _NOISE = re.compile(
     re.I,
 )
 _DC = re.compile(r"\bD\.\s?C\.?")
-_TRAILING_CODE = re.compile(r"^(?P<city>.*[a-z].*?)\s+(?P<code>[A-Z]{2,3})$")
+_TRAILING_CODE = re.compile(r"(?P<city>[^\s].{0,200}?)\s(?P<code>[A-Z]{2,3})")
 _POSTCODE = re.compile(r"\s*\b(?:\d{4,6}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})\b\s*")
 _GREATER = re.compile(r"^(?:greater|metro|metropolitan)\s+|\s+(?:metropolitan|metro|city)?\s*(?:area|region)$", re.I)
 
@@ -188,8 +188,13 @@ def _parse_one(geo: _Geo, raw_parts: list[str]) -> _Parsed:
     for cleaned in (_clean_part(geo, x) for x in raw_parts):
         if not cleaned or _NOISE.match(cleaned):
             continue
-        m = _TRAILING_CODE.match(cleaned)
-        if m and _lookup_region(geo, m.group("code")) and not _lookup_city(geo, cleaned):
+        m = _TRAILING_CODE.fullmatch(cleaned)
+        if (
+            m
+            and m.group("city").lower() != m.group("city")
+            and _lookup_region(geo, m.group("code"))
+            and not _lookup_city(geo, cleaned)
+        ):
             parts.extend((m.group("city"), m.group("code")))  # "Austin TX", "Sydney NSW"
         else:
             parts.append(cleaned)
@@ -261,7 +266,7 @@ def _parse_one(geo: _Geo, raw_parts: list[str]) -> _Parsed:
 
 def _parse(text: str) -> _Parsed:
     geo = _geo()
-    text = text[:MAX_LOCATION_CHARS]
+    text = "\n".join(" ".join(line.split()) for line in text[:MAX_LOCATION_CHARS].splitlines())
     text = _DC.sub("DC", text)
     for loc in _MULTI_SPLIT.split(text):
         if not loc or not loc.strip():

@@ -93,13 +93,14 @@ _YEAR_MIN_LOCAL: dict[str, float] = {
 
 # --- scanning regexes (all bounded) --------------------------------------------------------------
 
+# Starts with a digit class so the engine can skip non-digits quickly; the lookbehind then makes sure the
+# digit begins a number. Every repetition is bounded.
 _NUMBER = re.compile(
-    r"(?<![0-9])"
-    r"(?P<int>"
-    r"[0-9]{1,2}(?:,[0-9]{2}){1,3},[0-9]{3}(?![0-9])"  # lakh grouping: 12,00,000
-    r"|[0-9]{1,3}(?P<sep>[,.'’ ])[0-9]{3}(?:(?P=sep)[0-9]{3}){0,3}(?![0-9%])"  # 120,000 / 70.000 / 120'000
-    r"|[0-9]{1,9}(?![0-9])"
-    r")"
+    r"(?P<int>[0-9](?<![0-9][0-9])(?:"
+    r"[0-9]?(?:,[0-9]{2}){1,3},[0-9]{3}(?![0-9])"  # lakh grouping: 12,00,000
+    r"|[0-9]{0,2}(?P<sep>[,.'’ ])[0-9]{3}(?:(?P=sep)[0-9]{3}){0,3}(?![0-9%])"  # 120,000 / 70.000 / 120'000
+    r"|[0-9]{0,8}(?![0-9])"
+    r"))"
     r"(?:[.,](?P<dec>[0-9]{1,2})(?![0-9]))?"
 )
 _MULT = re.compile(
@@ -160,7 +161,6 @@ _PERIOD_PER = re.compile(
 _PERIOD_WORD = re.compile(
     r"\s{0,3}(?P<w>hourly|daily|weekly|monthly|yearly|annually|annual|p\.\s?a\.?|p\.h\.?|p\.d\.?|p\.w\.?|p/[ahdwm]|pa|ph|pd|pw"
     r"|pcm|pm|lpa|jährlich|monatlich|mensuel|annuel|mensual|anual|mensal)(?![a-zäöüéèíóñ])",
-    re.I,
 )
 _TAIL_CODE = re.compile(rf"\s{{0,3}}\(?\s?(?P<c>{_CODE_ALT})\s?\)?(?![a-z])", re.I)
 _TAIL_FILLER = re.compile(
@@ -204,32 +204,29 @@ _BEFORE_NEGATIVE = re.compile(
     r"|commissions?|sign(?:ing|-on)|retention|severance|invest\w*|loans?|savings|fees?|bounty|scholarships?"
     r"|subsid\w+|pension|contribut\w+|conferences?|equipment|laptop|childcare|expenses?|profits?|backed"
     r"|capital|financing|worth|acquired|acquisition|customers?|generat\w+|saved|save|spend\w*|budget\w*)\b",
-    re.I,
 )
 _EXCLUSION_CUE = re.compile(
     r"\b(?:exclud\w*|not\sinclud\w*|does\sn[o']t\sinclud\w*|doesn't\sinclud\w*|exclusive\sof|without|other\sthan"
     r"|before|separate\sfrom|on\stop\sof|in\saddition\sto)\b",
-    re.I,
 )
 _POSITIVE = re.compile(
     r"\b(?:salary|salaries|pay|paid|compensation|comp|wages?|rates?|remuneration|base|ranges?|earn|earnings"
     r"|hourly|annual|annually|yearly|monthly|gehalt|vergütung|jahresgehalt|bruttojahresgehalt|salaire|rémunération"
     r"|sueldo|salario|ctc|package|income|stipendio|retribución|lön|løn|lønn|palkka|loon|salário|pay\sband"
     r"|paybands?|ote|tc)\b",
-    re.I,
 )
 _TOTAL = re.compile(
     r"\b(?:total\s(?:target\s)?(?:comp\w*|cash|rewards?|package|pay|remuneration|earnings)|ote|on[-\s]target"
     r"|target\searnings|ttc|tc|total\starget|with\scommission|incl(?:uding|\.)?\s(?:bonus|commission))\b",
-    re.I,
 )
 _BOUNDARY = re.compile(r"(?<![A-Z0-9])[.!?;](?=\s)|\n|•|\|")
-_NOT_PAY_MARKERS = re.compile(r"\b(?:401|403|457)\s?\(?\s?[kb]\s?\)?", re.I)
-_DASHES = str.maketrans({"–": "-", "—": "-", "‒": "-", "−": "-", "－": "-", "―": "-", "‐": "-", "‑": "-"})
+_NOT_PAY_MARKERS = re.compile(r"4(?<![0-9A-Za-z]4)(?:01|03|57)\s?\(?\s?[kKbB]\s?\)?")
+_ODD_SPACES = ("\t", "\r", "\f", "\v", "\u00a0", "\u2009", "\u202f", "\u200a", "\u2007", "\u3000")
+_DASH_CHARS = ("–", "—", "‒", "−", "－", "―", "‐", "‑")
 _SPACE_RUN = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-_NON_DIGITS = re.compile(r"[^0-9]")
+_SEPARATORS = str.maketrans("", "", ",.'’ ")
 _WORD = re.compile(r"[a-zà-ÿ0-9][a-zà-ÿ0-9'-]*", re.I)
-_AFTER_CUT = re.compile(r"[.;\n+,(•·|/]|\s(?:plus|and|with|&|or|including|incl|\+)\s", re.I)
+_AFTER_CUT = re.compile(r"[.;\n+,(•·|/]|\s(?:plus|and|with|&|or|including|incl|\+)\s")
 _SKIP_AFTER = word_set(
     "in of worth per a an the annual annually yearly year month monthly one-time onetime one time total "
     "additional extra target up to usd eur gbp cash potential generous"
@@ -317,14 +314,16 @@ def _amounts(text: str) -> list[_Amount]:
     for m in _NUMBER.finditer(text):
         if len(found) >= MAX_AMOUNTS:
             break
-        digits = _NON_DIGITS.sub("", m.group("int"))
-        if not digits:
+        digits = m.group("int").translate(_SEPARATORS)
+        if not digits.isdigit():
             continue
         value = float(digits)
         dec = m.group("dec")
         if dec:
             value += float(dec) / (10 ** len(dec))
         start, pos = m.start(), m.end()
+        if text.startswith("%", pos) or text.startswith(" %", pos):
+            continue  # a percentage (equity, 401(k) match, bonus target), never an amount
         mult: float | None = None
         lakh_annual = False
         mm = _MULT.match(text, pos)
@@ -468,9 +467,9 @@ def _window_before(text: str, start: int, limit: int = 90) -> str:
 
 def _context(text: str, band: _Band, tail_end: int) -> None:
     """Mark the band positive (pay words), negative (bonus, funding, ...) or total (OTE)."""
-    before = _window_before(text, band.start)
+    before = _window_before(text, band.start).lower()
     # after: the words right after the band, up to a clause break
-    after = text[tail_end : tail_end + 48]
+    after = text[tail_end : tail_end + 48].lower()
     cut = _AFTER_CUT.search(after)
     if cut:
         after = after[: cut.start()]
@@ -507,7 +506,7 @@ def _context(text: str, band: _Band, tail_end: int) -> None:
     for m in _TOTAL.finditer(before):
         last_total = m.end()
     if last_total >= 0:
-        base_after = re.search(r"\bbase\b", before[last_total:], re.I)
+        base_after = re.search(r"\bbase\b", before[last_total:])
         if base_after is None:
             band.total = True
 
@@ -522,12 +521,18 @@ def _open_ended(text: str, band: _Band) -> None:
 
 
 def _clean(text: str) -> str:
-    text = text.translate(_DASHES)
-    text = _NOT_PAY_MARKERS.sub(" retirement-plan ", text)
-    return _SPACE_RUN.sub(" ", text)
+    for dash in _DASH_CHARS:
+        if dash in text:
+            text = text.replace(dash, "-")
+    if "401" in text or "403" in text or "457" in text:
+        text = _NOT_PAY_MARKERS.sub(" retirement-plan ", text)
+    if any(ch in text for ch in _ODD_SPACES) or "  " in text:
+        text = _SPACE_RUN.sub(" ", text)
+    return text
 
 
-def _scan(text: str) -> list[tuple[_Band, str]]:
+def _scan(text: str, free_text: bool = False) -> list[tuple[_Band, str]]:
+    """Bands in `text`. free_text: skip currency-less figures without a pay word just before (cheaply)."""
     amounts = _amounts(text)
     bands: list[tuple[_Band, str]] = []
     i = 0
@@ -549,6 +554,14 @@ def _scan(text: str) -> list[tuple[_Band, str]]:
                 compatible = same_currency or not (low.code_currency and nxt.code_currency)
                 if ok and compatible:
                     high = nxt
+        if (
+            free_text
+            and low.currency is None
+            and (high is None or high.currency is None)
+            and not _POSITIVE.search(text[max(0, low.start - 40) : low.start].lower())
+        ):
+            i += 2 if high is not None else 1
+            continue  # "4,000 customers", "founded in 2019": no currency, no pay word
         band = _make_band(text, low, high)
         tail_end = _tail(text, band)
         if high is None:
@@ -571,12 +584,11 @@ _PERIOD_BEFORE = re.compile(
     r"|(?P<week>weekly|per\sweek)"
     r"|(?P<month>monthly|per\smonth|a\smonth|monatsgehalt|mensuel)"
     r"|(?P<year>annual(?:ly|ized)?|yearly|per\syear|per\sannum|a\syear|jahresgehalt|bruttojahresgehalt|annuel|anual|ctc))\b",
-    re.I,
 )
 
 
 def _period_before(text: str, start: int) -> str | None:
-    before = _window_before(text, start, 70)
+    before = _window_before(text, start, 70).lower()
     found: str | None = None
     for m in _PERIOD_BEFORE.finditer(before):
         found = m.lastgroup
@@ -662,7 +674,7 @@ def _find_all(description: str) -> list[PayBand]:
     text = _clean(description[:MAX_DESCRIPTION_CHARS])
     primary: list[PayBand] = []
     totals: list[PayBand] = []
-    for band, snippet in _scan(text):
+    for band, snippet in _scan(text, free_text=True):
         if band.negative:
             continue
         if band.million and not band.positive:

@@ -80,13 +80,14 @@ def _matcher() -> _Matcher:
         categories[sid] = category
         ids = (sid, *(str(i) for i in raw.get("implies", [])))
         context = raw.get("context")
-        for alias in raw.get("aliases", []):
-            entry = SkillEntry(sid, category, ids, False, None, frozenset())
-            by_alias.setdefault(_key(alias), []).append(entry)
         strict = [str(a) for a in raw.get("strict_aliases", [])]
-        for alias in strict:
-            entry = SkillEntry(sid, category, ids, True, str(context) if context else None, frozenset(strict))
-            by_alias.setdefault(_key(alias), []).append(entry)
+        plain = SkillEntry(sid, category, ids, False, None, frozenset())
+        guarded = SkillEntry(sid, category, ids, True, str(context) if context else None, frozenset(strict))
+        for entry, aliases in ((plain, raw.get("aliases", [])), (guarded, strict)):
+            for alias in aliases:
+                bucket = by_alias.setdefault(_key(alias), [])
+                if entry not in bucket:
+                    bucket.append(entry)
     # longest aliases first is implicit in the trie; boundaries keep "java" out of "javascript"
     body = _trie_pattern(sorted(by_alias))
     source = r"(?<![a-z0-9_])" + body + r"(?![a-z0-9_+#])"
@@ -195,15 +196,22 @@ def extract_skills(text: str) -> set[str]:
     else:  # some characters change length when lower-cased; match the original instead
         matches = matcher.pattern_ci.finditer(text)
     hits: list[_Hit] = []
+    strict: list[int] = []
+    found: set[str] = set()
     by_alias = matcher.by_alias
     for m in matches:
         written = m.group()
         entries = by_alias.get(written) or by_alias.get(_key(written))
-        if entries:
-            hits.append(_Hit(m.start(), m.end(), entries))
-    found: set[str] = set()
-    for index, hit in enumerate(hits):
-        for entry in hit.entries:
+        if not entries:
+            continue
+        if entries[0].strict:
+            strict.append(len(hits))
+        elif entries[0].id not in found:
+            found.update(entries[0].ids)
+        hits.append(_Hit(m.start(), m.end(), entries))
+    # strict aliases (R, Go, TF, CV, ...) need their neighbours, so they are judged after the pass
+    for index in strict:
+        for entry in hits[index].entries:
             if entry.id in found:
                 break
             if _accept(text, index, entry, hits):

@@ -425,7 +425,7 @@ def _seniority(tokens: list[str]) -> str | None:
 
 
 def _segments(title: str) -> tuple[list[list[str]], list[str]]:
-    text = title[:MAX_TITLE_CHARS]
+    text = " ".join(title[:MAX_TITLE_CHARS].split())
     for pattern, repl in _PRE_SUBS:
         text = pattern.sub(repl, text)
     text = text.lower()

@@ -1,0 +1,126 @@
+"""SMTP delivery with smtplib: STARTTLS, SSL or plain; login when a username is set; retries with backoff.
+
+Errors are translated at this boundary into `SMTPDeliveryError` (a `DeliveryError`) carrying
+`transient`: connection failures, timeouts, disconnects and 4xx replies are transient and retried up
+to `email.max_attempts` times with exponential backoff; 5xx replies and authentication failures are
+permanent and raised at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+import time
+from collections.abc import Callable
+from email.message import EmailMessage
+from typing import Protocol
+
+from tracker.config import EmailSettings
+from tracker.errors import DeliveryError
+
+log = logging.getLogger("tracker.mailer")
+
+
+class SMTPDeliveryError(DeliveryError):
+    """The SMTP server did not accept the message; `transient` says whether a later retry may succeed."""
+
+    def __init__(self, message: str, *, transient: bool, code: int | None = None) -> None:
+        super().__init__(message)
+        self.transient = transient
+        self.code = code
+
+
+class Mailer(Protocol):
+    """Sends one message; raises DeliveryError when it could not."""
+
+    def send(self, msg: EmailMessage) -> None:
+        """Deliver the message to its To recipients."""
+
+
+def classify(exc: BaseException) -> SMTPDeliveryError:
+    """Translate an smtplib or socket error into an SMTPDeliveryError."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        transient = bool(codes) and all(400 <= c < 500 for c in codes)
+        return SMTPDeliveryError(f"every recipient was refused: {exc.recipients}", transient=transient)
+    if isinstance(exc, smtplib.SMTPAuthenticationError):
+        return SMTPDeliveryError(
+            f"SMTP authentication failed: {exc.smtp_code}", transient=False, code=exc.smtp_code
+        )
+    if isinstance(exc, smtplib.SMTPResponseException):
+        code = int(exc.smtp_code)
+        text = (
+            exc.smtp_error.decode(errors="replace")
+            if isinstance(exc.smtp_error, bytes)
+            else str(exc.smtp_error)
+        )
+        return SMTPDeliveryError(
+            f"SMTP server replied {code} {text}", transient=400 <= code < 500 or code < 0, code=code
+        )
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return SMTPDeliveryError(f"SMTP server lacks a required feature: {exc}", transient=False)
+    if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | OSError):
+        return SMTPDeliveryError(f"cannot talk to the SMTP server: {exc}", transient=True)
+    return SMTPDeliveryError(f"SMTP failure: {exc}", transient=False)
+
+
+class SMTPMailer:
+    """The production Mailer."""
+
+    def __init__(
+        self,
+        settings: EmailSettings,
+        password: str | None = None,
+        *,
+        backoff_s: float = 2.0,
+        max_backoff_s: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.settings = settings
+        self._password = password
+        self.backoff_s = backoff_s
+        self.max_backoff_s = max_backoff_s
+        self._sleep = sleep
+        self._ssl_context = ssl_context
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        context = self._ssl_context or ssl.create_default_context()
+        if s.security == "ssl":
+            return smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.timeout_s, context=context)
+        client = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.timeout_s)
+        if s.security == "starttls":
+            client.ehlo()
+            client.starttls(context=context)
+            client.ehlo()
+        return client
+
+    def send_once(self, msg: EmailMessage) -> None:
+        """One attempt; raises SMTPDeliveryError."""
+        try:
+            with self._connect() as client:
+                if self.settings.username:
+                    client.login(self.settings.username, self._password or "")
+                refused = client.send_message(msg)
+        except (smtplib.SMTPException, OSError) as exc:
+            raise classify(exc) from exc
+        if refused:
+            log.warning("some recipients were refused: %s", refused, extra={"message_id": msg["Message-ID"]})
+
+    def send(self, msg: EmailMessage) -> None:
+        """Send, retrying transient failures with exponential backoff up to max_attempts."""
+        attempts = self.settings.max_attempts
+        for attempt in range(1, attempts + 1):
+            try:
+                self.send_once(msg)
+                return
+            except SMTPDeliveryError as exc:
+                if not exc.transient or attempt == attempts:
+                    raise
+                delay = min(self.max_backoff_s, self.backoff_s * 2 ** (attempt - 1))
+                log.warning(
+                    "SMTP attempt %d/%d failed (%s); retrying in %.0fs", attempt, attempts, exc, delay
+                )
+                self._sleep(delay)
