@@ -115,10 +115,9 @@ def main() -> int:
         for offset in range(0, N, BATCH):
             with store_db.transaction(sessions) as session:
                 repo.upsert_postings(session, source_id, "", postings[offset : offset + BATCH], seen)
+                if (offset + BATCH) % repo.ANALYZE_EVERY == 0:  # the cadence `tracker import` uses
+                    repo.refresh_statistics(session)
         insert_s = time.perf_counter() - start
-        with engine.connect() as conn:  # what autovacuum does on a live database
-            conn.execute(text("ANALYZE"))
-            conn.commit()
         start = time.perf_counter()
         later = seen + timedelta(days=1)
         for offset in range(0, N, BATCH):

@@ -157,6 +157,8 @@ async def scrape_source(
                 batch = []
                 with transaction(sessions) as session:
                     result.closed += repo.close_missing(session, source_id, scope, before=scope_started, closed_at=now())
+                    if result.counts.new >= repo.ANALYZE_EVERY:
+                        repo.refresh_statistics(session)
                 scopes_ok += 1
             except TrackerError as exc:
                 result.errors.append(f"{scope}: {exc}")
@@ -244,11 +246,18 @@ def import_postings(
         source_id = repo.ensure_source(session, kind="import", name=source_name).id
         run_id = repo.start_run(session, source_id, started).id
     batch: dict[str, tuple[RawPosting, datetime]] = {}
+    since_analyze = 0
     for raw, seen_at in raws:
         batch[raw.external_id] = (raw, seen_at)
         if len(batch) >= BATCH:
-            result.counts.add(_store_imported(sessions, source_id, batch, started))
+            counts = _store_imported(sessions, source_id, batch, started)
+            result.counts.add(counts)
             batch = {}
+            since_analyze += counts.new
+            if since_analyze >= repo.ANALYZE_EVERY:
+                with transaction(sessions) as session:
+                    repo.refresh_statistics(session)
+                since_analyze = 0
     if batch:
         result.counts.add(_store_imported(sessions, source_id, batch, started))
     with transaction(sessions) as session:
