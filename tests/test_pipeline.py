@@ -183,3 +183,17 @@ def test_scrape_cli_exits_1_when_a_source_failed(server: FixtureServer, db_url: 
     assert out.returncode == 1, out.stderr
     assert "scrape summary" in out.stdout and "failed" in out.stdout
     assert "Traceback" not in out.stderr
+
+
+def test_scrape_cli_source_option_crawls_only_that_source(server: FixtureServer, db_url: str, tmp_path: Path) -> None:
+    cfg = tmp_path / "t.toml"
+    cfg.write_text(
+        f'[database]\nurl = "{db_url}"\n[scrape]\nuser_agent = "t/1 (+mailto:ci@tracker.invalid)"\nper_host_rate = 100.0\n'
+        f'[[sources]]\nkind = "lever"\nname = "lever"\nbase_url = "{server.url("")}"\nsites = ["spotify"]\nenabled = false\n'
+        f'[[sources]]\nkind = "greenhouse"\nname = "gh"\nbase_url = "{server.url("")}"\nboards = ["vercel"]\n'
+    )
+    out = _cli("--config", str(cfg), "scrape", "--source", "lever", env={})
+    assert out.returncode == 0, out.stderr
+    assert server.hits("/v0/postings/spotify") >= 1 and server.hits("/v1/boards/vercel/jobs") == 0
+    unknown = _cli("--config", str(cfg), "scrape", "--source", "nope", env={})
+    assert unknown.returncode == 2 and "no such source" in unknown.stderr

@@ -1,5 +1,7 @@
 """Exactly-once delivery of the weekly summary, per (ISO week, market, recipients), over `email_deliveries`.
 
+The use case; its SQL is in `tracker.store.summary_queries`.
+
 The protocol:
 1. **claim**: in one transaction, insert the row as 'sending' with a fresh claim token, or, when the row
    exists, take it with one conditional UPDATE (status 'pending' or 'failed', or 'sending' whose claim is
@@ -30,14 +32,15 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from tracker.errors import DeliveryError, StoreError
 from tracker.report.email import FailedSource, Summary, build_message, recipients_key
+from tracker.store import summary_queries as queries
 from tracker.store.db import transaction
-from tracker.store.models import EmailDelivery, ScrapeRun, Source, WeeklyReport, utcnow
+from tracker.store.models import utcnow
+from tracker.store.summary_queries import delivery_status, stored_report
 
 log = logging.getLogger("tracker.deliveries")
 Clock = Callable[[], datetime]
@@ -87,45 +90,16 @@ def claim(
     token = uuid.uuid4().hex
     try:
         with transaction(sessions) as session:
-            row = EmailDelivery(
-                iso_week=week,
-                market=market,
-                recipients=recipients,
-                status="sending",
-                attempts=1,
-                claimed_at=now,
-                claim_token=token,
-            )
-            session.add(row)
-            session.flush()
-            return Claim(row.id, token, 1, False)
+            row_id = queries.insert_claim(session, week, market, recipients, token=token, now=now)
+            return Claim(row_id, token, 1, False)
     except IntegrityError:
         pass  # the row exists: try to take it over
-    key = and_(
-        EmailDelivery.iso_week == week, EmailDelivery.market == market, EmailDelivery.recipients == recipients
-    )
-    # The first statement of this transaction must be the write: on SQLite (WAL, deferred BEGIN) a read
-    # followed by a write fails at once with "database is locked" when another writer committed between.
-    takeovers = (
-        (False, EmailDelivery.status.in_(("pending", "failed"))),
-        (True, and_(EmailDelivery.status == "sending", EmailDelivery.claimed_at < now - lease)),
-    )
     with transaction(sessions) as session:
-        for from_sending, condition in takeovers:
-            result = session.execute(
-                update(EmailDelivery)
-                .where(key, condition)
-                .values(
-                    status="sending", claim_token=token, claimed_at=now, attempts=EmailDelivery.attempts + 1
-                )
-                .execution_options(synchronize_session=False)
-            )
-            if getattr(result, "rowcount", 0) == 1:
-                row_id, attempts = session.execute(
-                    select(EmailDelivery.id, EmailDelivery.attempts).where(key)
-                ).one()
-                return Claim(row_id, token, attempts, from_sending)
-    return None
+        taken = queries.take_over(session, week, market, recipients, token=token, now=now, lease=lease)
+    if taken is None:
+        return None
+    row_id, attempts, from_sending = taken
+    return Claim(row_id, token, attempts, from_sending)
 
 
 def mark_sent(
@@ -133,80 +107,23 @@ def mark_sent(
 ) -> bool:
     """Record the delivery as sent; False when our claim was taken over meanwhile (the row is left alone)."""
     with transaction(sessions) as session:
-        result = session.execute(
-            update(EmailDelivery)
-            .where(EmailDelivery.id == c.id, EmailDelivery.claim_token == c.token)
-            .values(status="sent", sent_at=now, message_id=message_id, size_bytes=size, last_error=None)
-            .execution_options(synchronize_session=False)
-        )
-        return getattr(result, "rowcount", 0) == 1
+        return queries.set_sent(session, c.id, c.token, message_id=message_id, size=size, now=now)
 
 
 def mark_failed(sessions: sessionmaker[Session], c: Claim, *, error: str, now: datetime) -> None:
     """Record a failed attempt; the next run takes the row again."""
     with transaction(sessions) as session:
-        session.execute(
-            update(EmailDelivery)
-            .where(EmailDelivery.id == c.id, EmailDelivery.claim_token == c.token)
-            .values(status="failed", last_error=error[:2000], claim_token=None)
-            .execution_options(synchronize_session=False)
-        )
-
-
-def delivery_status(session: Session, week: str, market: str, recipients: str) -> EmailDelivery | None:
-    """The delivery row of (week, market, recipients), if any."""
-    return session.execute(
-        select(EmailDelivery).where(
-            EmailDelivery.iso_week == week,
-            EmailDelivery.market == market,
-            EmailDelivery.recipients == recipients,
-        )
-    ).scalar_one_or_none()
-
-
-def last_sent(session: Session) -> EmailDelivery | None:
-    """The most recently sent delivery."""
-    return session.execute(
-        select(EmailDelivery)
-        .where(EmailDelivery.status == "sent")
-        .order_by(EmailDelivery.sent_at.desc())
-        .limit(1)
-    ).scalar_one_or_none()
-
-
-def unsent(session: Session) -> list[EmailDelivery]:
-    """Deliveries that are not (yet) sent, oldest week first."""
-    return list(
-        session.execute(
-            select(EmailDelivery).where(EmailDelivery.status != "sent").order_by(EmailDelivery.iso_week)
-        ).scalars()
-    )
+        queries.set_failed(session, c.id, c.token, error=error)
 
 
 # ---------------------------------------------------------------------------------------------- inputs
 
 
-def stored_report(session: Session, week: str, market: str) -> WeeklyReport | None:
-    """The stored report row of a week and market."""
-    return session.execute(
-        select(WeeklyReport).where(WeeklyReport.iso_week == week, WeeklyReport.market == market)
-    ).scalar_one_or_none()
-
-
 def failed_sources(session: Session, start: datetime, end: datetime) -> list[FailedSource]:
     """Sources with failed scrape runs started in [start, end)."""
-    rows = session.execute(
-        select(Source.name, func.count(ScrapeRun.id), func.max(ScrapeRun.id))
-        .join(ScrapeRun, ScrapeRun.source_id == Source.id)
-        .where(ScrapeRun.status == "failed", ScrapeRun.started_at >= start, ScrapeRun.started_at < end)
-        .group_by(Source.name)
-        .order_by(Source.name)
-    ).all()
-    out = []
-    for name, count, last_id in rows:
-        error = session.execute(select(ScrapeRun.error).where(ScrapeRun.id == last_id)).scalar_one_or_none()
-        out.append(FailedSource(str(name), int(count), error))
-    return out
+    return [
+        FailedSource(name, count, error) for name, count, error in queries.failed_runs(session, start, end)
+    ]
 
 
 def load_summary(session: Session, week: str, market: str, tz: str) -> Summary | None:
@@ -217,12 +134,7 @@ def load_summary(session: Session, week: str, market: str, tz: str) -> Summary |
     if report is None:
         return None
     weeks = week_range(week, 12)
-    history = {
-        r.iso_week: dict(r.payload)
-        for r in session.execute(
-            select(WeeklyReport).where(WeeklyReport.market == market, WeeklyReport.iso_week.in_(weeks))
-        ).scalars()
-    }
+    history = queries.report_payloads(session, market, weeks)
     start, end = week_bounds(week, tz)
     return Summary(
         payload=dict(report.payload),

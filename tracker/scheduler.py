@@ -14,8 +14,13 @@ an unchanged schedule keeps its stored next run time across restarts.
 Job functions are module-level and take plain arguments (the config path), because the job store
 pickles references to them. One scheduler per database: a PostgreSQL advisory lock held on a dedicated
 connection, or (SQLite) an fcntl lock on a file next to the database file; a second daemon waits as a hot
-standby and takes over when the first exits or dies. SIGTERM/SIGINT stop taking new jobs, let the running
-one finish, and exit 0.
+standby and takes over when the first exits or dies. SIGTERM/SIGINT stop taking new jobs (a job still
+queued is not started), let the running one finish, and exit 0.
+
+Clock seam (tests only, off by default): when the environment variable `TRACKER_FAKE_CLOCK_FILE` names
+a file, the daemon reads "now" from it (one ISO 8601 timestamp with a UTC offset, rewritten by the test),
+and so do its jobs and APScheduler itself (`use_clock`); the daemon then wakes its scheduler every
+`FAKE_CLOCK_TICK_S` real seconds, so a test can move weeks of schedule through a real daemon in seconds.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -43,6 +48,9 @@ from tracker.store.models import utcnow
 log = logging.getLogger("tracker.scheduler")
 Clock = Callable[[], datetime]
 
+FAKE_CLOCK_ENV = "TRACKER_FAKE_CLOCK_FILE"
+FAKE_CLOCK_TICK_S = 0.05
+
 WEEKLY_JOB_ID = "weekly-summary"
 CATCH_UP_JOB_ID = "weekly-catch-up"
 SCRAPE_PREFIX = "scrape:"
@@ -50,8 +58,64 @@ CATCH_UP_EVERY = timedelta(minutes=10)
 LOCK_KEY = int.from_bytes(hashlib.sha256(b"tracker.scheduler").digest()[:8], "big", signed=True)
 
 _APPS: dict[str | None, Any] = {}
+_SCHEDULER: Any = None
+"""The running scheduler of this process (set by run_daemon), for `_job_turn`."""
 _APPS_LOCK = threading.Lock()
 _WEEKLY_LOCK = threading.Lock()
+
+
+# ---------------------------------------------------------------------------------------------- clock
+
+
+class FileClock:
+    """Tests only: the time written in a file (ISO 8601 with a UTC offset), re-read at every call."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __call__(self) -> datetime:
+        moment = datetime.fromisoformat(self.path.read_text(encoding="utf-8").strip())
+        if moment.tzinfo is None:
+            raise ValueError(f"{self.path}: the fake clock needs a UTC offset, got {moment.isoformat()}")
+        return moment.astimezone(UTC)
+
+
+_clock: Clock = utcnow
+
+
+def daemon_now() -> datetime:
+    """The daemon's current time: the wall clock unless a test installed another (`use_clock`)."""
+    return _clock()
+
+
+class _ClockDatetime(datetime):
+    """`datetime` whose now() is the daemon's clock; stands in for APScheduler's module-level name."""
+
+    @classmethod
+    def now(cls, tz: Any = None) -> datetime:  # type: ignore[override]
+        return datetime.fromtimestamp(_clock().timestamp(), tz)
+
+    @classmethod
+    def fromtimestamp(cls, t: float, tz: Any = None) -> datetime:  # type: ignore[override]
+        return datetime.fromtimestamp(t, tz)  # a plain datetime, so nothing pickled refers to this class
+
+
+def use_clock(clock: Clock | None) -> None:
+    """Tests only: make the jobs and APScheduler read time from `clock`; None restores the wall clock."""
+    import apscheduler.executors.base
+    import apscheduler.schedulers.base
+    import apscheduler.triggers.interval
+
+    global _clock
+    _clock = clock or utcnow
+    for module in (apscheduler.schedulers.base, apscheduler.executors.base, apscheduler.triggers.interval):
+        module.datetime = datetime if clock is None else _ClockDatetime
+
+
+def fake_clock_from_env() -> Clock | None:
+    """The test clock named by TRACKER_FAKE_CLOCK_FILE, or None (the normal case)."""
+    path = os.environ.get(FAKE_CLOCK_ENV)
+    return FileClock(Path(path)) if path else None
 
 
 # ---------------------------------------------------------------------------------------------- jobs
@@ -76,16 +140,53 @@ def close_apps() -> None:
         _APPS.clear()
 
 
+_SQLITE_TURN = threading.Lock()
+"""SQLite only: held by a running job and by every job store write (see `build_scheduler`)."""
+
+
+@contextlib.contextmanager
+def _job_turn(app: Any, job: str) -> Iterator[bool]:
+    """Whether a job may start (False once the daemon is stopping), holding the database's turn meanwhile.
+
+    A job still queued when SIGTERM arrives is not started: stopping takes no new jobs. On SQLite,
+    which has one writer and fails a transaction that read before another connection committed at
+    its first write ("database is locked", no busy wait), a job first lets the scheduler finish
+    storing the next run times of the round that submitted it (the round holds `round_lock`), then
+    holds `_SQLITE_TURN`, which the job store's writes also take.
+    """
+    from apscheduler.schedulers.base import STATE_RUNNING
+
+    scheduler = _SCHEDULER
+    sqlite = app.engine.dialect.name == "sqlite"
+    if scheduler is not None and sqlite:
+        # polled: shutdown may begin meanwhile, and then no round will come to release this job
+        while scheduler.state == STATE_RUNNING:
+            if scheduler.round_lock.acquire(timeout=0.1):
+                scheduler.round_lock.release()
+                break
+    if scheduler is not None and scheduler.state != STATE_RUNNING:
+        log.info("%s: not started, the daemon is stopping", job)
+        yield False
+        return
+    with _SQLITE_TURN if sqlite else contextlib.nullcontext():
+        yield True
+
+
 def scrape_job(config_path: str | None, source: str) -> None:
     """Scheduled: crawl one source."""
     from tracker.pipeline import scrape
 
     app = _app(config_path)
-    try:
-        [result] = scrape(app.settings, app.sessions, only=source)
-        log.info("scrape %s: %s", source, result.status, extra={"source": source, "status": result.status})
-    except Exception:
-        log.exception("scrape %s failed", source, extra={"source": source})
+    with _job_turn(app, f"{SCRAPE_PREFIX}{source}") as go:
+        if not go:
+            return
+        try:
+            [result] = scrape(app.settings, app.sessions, only=source, now=daemon_now)
+            log.info(
+                "scrape %s: %s", source, result.status, extra={"source": source, "status": result.status}
+            )
+        except Exception:
+            log.exception("scrape %s failed", source, extra={"source": source})
 
 
 def weekly_due(settings: Settings, now: datetime) -> str:
@@ -101,10 +202,11 @@ def weekly_due(settings: Settings, now: datetime) -> str:
     return shift_week(this_week, -1) if fire is not None and fire <= now else shift_week(this_week, -2)
 
 
-def run_weekly(app: Any, week: str, *, mailer: Any = None, now: Clock = utcnow) -> Any:
+def run_weekly(app: Any, week: str, *, mailer: Any = None, now: Clock = daemon_now) -> Any:
     """Store the week's report (recomputed unless computed after the week ended), then send it once."""
     from tracker.analyze.weeks import week_bounds
-    from tracker.deliveries import deliver_summary, ensure_report, stored_report
+    from tracker.deliveries import deliver_summary, ensure_report
+    from tracker.store.summary_queries import stored_report
 
     settings = app.settings
     with _WEEKLY_LOCK:
@@ -124,17 +226,20 @@ def weekly_job(config_path: str | None) -> None:
     from tracker.analyze.weeks import last_complete_week
 
     app = _app(config_path)
-    week = last_complete_week(utcnow(), app.settings.report.timezone)
-    try:
-        run_weekly(app, week)
-    except Exception:
-        log.exception("weekly %s failed", week, extra={"week": week})
+    with _job_turn(app, WEEKLY_JOB_ID) as go:
+        if not go:
+            return
+        week = last_complete_week(daemon_now(), app.settings.report.timezone)
+        try:
+            run_weekly(app, week, now=daemon_now)
+        except Exception:
+            log.exception("weekly %s failed", week, extra={"week": week})
 
 
-def catch_up(app: Any, *, mailer: Any = None, now: Clock = utcnow) -> Any:
+def catch_up(app: Any, *, mailer: Any = None, now: Clock = daemon_now) -> Any:
     """Run the weekly job for the due week when its summary is not sent yet; None when nothing to do."""
-    from tracker.deliveries import delivery_status
     from tracker.report.email import recipients_key
+    from tracker.store.summary_queries import delivery_status
 
     settings = app.settings
     week = weekly_due(settings, now())
@@ -149,10 +254,14 @@ def catch_up(app: Any, *, mailer: Any = None, now: Clock = utcnow) -> Any:
 
 def catch_up_job(config_path: str | None) -> None:
     """Scheduled: start-up and periodic catch-up of a missed or failed weekly run."""
-    try:
-        catch_up(_app(config_path))
-    except Exception:
-        log.exception("weekly catch-up failed")
+    app = _app(config_path)
+    with _job_turn(app, CATCH_UP_JOB_ID) as go:
+        if not go:
+            return
+        try:
+            catch_up(app, now=daemon_now)
+        except Exception:
+            log.exception("weekly catch-up failed")
 
 
 # ---------------------------------------------------------------------------------------------- scheduler
@@ -222,15 +331,71 @@ def job_specs(settings: Settings, config_path: str | None) -> list[JobSpec]:
     return specs
 
 
+def _sqlite_job_store() -> Any:
+    """APScheduler's SQLAlchemy job store whose writes take `_SQLITE_TURN`."""
+    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+
+    class SQLiteJobStore(SQLAlchemyJobStore):
+        def add_job(self, job: Any) -> None:
+            with _SQLITE_TURN:
+                super().add_job(job)
+
+        def update_job(self, job: Any) -> None:
+            with _SQLITE_TURN:
+                super().update_job(job)
+
+        def remove_job(self, job_id: str) -> None:
+            with _SQLITE_TURN:
+                super().remove_job(job_id)
+
+        def remove_all_jobs(self) -> None:
+            with _SQLITE_TURN:
+                super().remove_all_jobs()
+
+    return SQLiteJobStore
+
+
+def _scheduler_class() -> Any:
+    """APScheduler's BackgroundScheduler whose rounds (find due jobs, submit, store) hold `round_lock`."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.schedulers.base import STATE_RUNNING
+
+    class Scheduler(BackgroundScheduler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self.round_lock = threading.Lock()
+            super().__init__(*args, **kwargs)
+
+        def _process_jobs(self) -> float | None:
+            with self.round_lock:
+                if self.state != STATE_RUNNING:
+                    return None
+                wait: float | None = super()._process_jobs()
+                return wait
+
+        def quiesce(self) -> None:
+            """Take no new round and let one under way finish submitting (then shutdown may follow)."""
+            self.pause()
+            with self.round_lock:
+                pass
+
+    return Scheduler
+
+
 def build_scheduler(engine: Engine, settings: Settings) -> Any:
-    """A BackgroundScheduler on the project database's job store (not started)."""
+    """A BackgroundScheduler on the project database's job store (not started).
+
+    On SQLite the jobs run one at a time and the job store writes wait for the running job: it has one
+    writer, and a transaction that reads before it writes fails at once ("database is locked") when
+    another connection committed in between (see `_job_turn`).
+    """
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-    from apscheduler.schedulers.background import BackgroundScheduler
 
-    return BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=SCHEDULER_TABLE)},
-        executors={"default": ThreadPoolExecutor(max_workers=4)},
+    sqlite = engine.dialect.name == "sqlite"
+    store = (_sqlite_job_store() if sqlite else SQLAlchemyJobStore)(engine=engine, tablename=SCHEDULER_TABLE)
+    return _scheduler_class()(
+        jobstores={"default": store},
+        executors={"default": ThreadPoolExecutor(max_workers=1 if sqlite else 4)},
         job_defaults={"coalesce": True, "max_instances": 1},
         timezone=settings.report.timezone,
     )
@@ -248,7 +413,7 @@ def install_jobs(
         if old is not None and str(old.trigger) == str(spec.trigger) and old.next_run_time is not None:
             kwargs["next_run_time"] = old.next_run_time
         if spec.id == CATCH_UP_JOB_ID:
-            kwargs["next_run_time"] = now or utcnow()
+            kwargs["next_run_time"] = now or _clock()
         scheduler.add_job(
             spec.func,
             spec.trigger,
@@ -394,6 +559,11 @@ def run_daemon(
     from tracker.store.db import require_schema
 
     stop = stop or threading.Event()
+    fake_clock = fake_clock_from_env()
+    if fake_clock is not None:
+        log.warning("%s is set: this daemon runs on the clock in that file (tests only)", FAKE_CLOCK_ENV)
+        use_clock(fake_clock)
+        health_every_s = FAKE_CLOCK_TICK_S
     if install_signals:
 
         def _on_signal(signum: int, _frame: Any) -> None:
@@ -417,15 +587,18 @@ def run_daemon(
             app.close()
             return 0
     log.info("this daemon is now the active scheduler (pid %d)", os.getpid())
-    scheduler = build_scheduler(app.engine, settings)
+    global _SCHEDULER
+    scheduler = _SCHEDULER = build_scheduler(app.engine, settings)
     code = 0
     try:
         scheduler.start(paused=True)
-        install_jobs(scheduler, settings, config_path)
+        install_jobs(scheduler, settings, config_path, now=daemon_now())
         scheduler.resume()
         for job in scheduler.get_jobs():
             log.info("job %s: next run %s", job.id, job.next_run_time)
         while not stop.wait(health_every_s):
+            if fake_clock is not None:
+                scheduler.wakeup()  # its own wait was computed in fake seconds; the file may have moved
             if not lock.alive():
                 log.error(
                     "lost the scheduler lock (database connection gone); stopping so a standby can take over"
@@ -434,10 +607,14 @@ def run_daemon(
                 break
     finally:
         if scheduler.running:
+            scheduler.quiesce()  # nothing may be submitted to the executor shutdown closes
             scheduler.shutdown(wait=True)
+        _SCHEDULER = None
         lock.release()
         close_apps()
         app.close()
+        if fake_clock is not None:
+            use_clock(None)
     log.info("stopped")
     return code
 
@@ -473,8 +650,8 @@ def daemon_active(engine: Engine) -> bool:
 
 def status_report(app: Any) -> str:
     """The text of `tracker status`."""
-    from tracker.deliveries import last_sent, unsent
     from tracker.store.repository import last_runs
+    from tracker.store.summary_queries import last_sent, unsent
 
     lines = [f"daemon: {'active' if daemon_active(app.engine) else 'not running'}", "", "sources (last run):"]
     with app.sessions() as session:

@@ -102,7 +102,10 @@ def test_summary_arrives_as_text_and_html_with_inline_chart_and_escaped_postings
     assert result.status == "sent"
     [msg] = smtp.messages
     assert msg.get_content_type() == "multipart/alternative"
-    related = msg.get_payload()[1]
+    alternatives = msg.get_payload()
+    assert isinstance(alternatives, list)
+    related = alternatives[1]
+    assert isinstance(related, EmailMessage)
     assert related.get_content_type() == "multipart/related"
     got = parts(msg)
     [image] = got["images"]

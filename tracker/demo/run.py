@@ -9,6 +9,7 @@ chart under `demo/out/`.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import time
@@ -66,7 +67,7 @@ def demo_settings(base_url: str, db_url: str, world: World) -> Settings:
     )
 
 
-def run(out_dir: Path = DEMO_DIR, *, stream: Any = None) -> dict[str, Any]:
+def run(out_dir: Path = DEMO_DIR, *, stream: Any = None, seed: int | None = None) -> dict[str, Any]:
     """Run the whole demo; return what it produced (paths, the latest report, the planted truth)."""
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -75,6 +76,8 @@ def run(out_dir: Path = DEMO_DIR, *, stream: Any = None) -> dict[str, Any]:
     from tracker.store import db as store_db
 
     console = Console(file=stream or sys.stdout)
+    if seed is None:
+        seed = int(os.environ.get("TRACKER_DEMO_SEED", demo_world.SEED))
     started = time.perf_counter()
     out_dir.mkdir(parents=True, exist_ok=True)
     for leftover in out_dir.glob("tracker.db*"):
@@ -84,7 +87,7 @@ def run(out_dir: Path = DEMO_DIR, *, stream: Any = None) -> dict[str, Any]:
     db_path = out_dir / "tracker.db"
     db_url = f"sqlite:///{db_path}"
     store_db.upgrade(db_url)
-    world = World()
+    world = World(seed)
     engine = store_db.make_engine(db_url)
     sessions = store_db.session_factory(engine)
     produced: dict[str, Any] = {"database": str(db_path), "weeks": [], "truth": world.planted_truth()}

@@ -13,9 +13,36 @@ _BLOCK_TAGS = word_set(
     "p div br li ul ol h1 h2 h3 h4 h5 h6 tr table thead tbody section article header footer "
     "blockquote pre hr dd dt dl td th nav aside main figure figcaption form details summary"
 )
-_BLOCK_ALT = "|".join(sorted(_BLOCK_TAGS, key=len, reverse=True))
-# Tags are bounded ({0,2000}) so an unterminated "<" cannot make the scan quadratic.
-_BLOCK_TAG = re.compile(rf"</?(?=[A-Za-z])(?:{_BLOCK_ALT})\b[^<>]{{0,2000}}>", re.I)
+# Characters that match an ASCII letter case-insensitively in `re` (the Kelvin sign, long s, dotted and dotless i).
+_CASE_FOLDS = {"i": "iI\u0130\u0131", "k": "kK\u212a", "s": "sS\u017f"}
+
+
+def _name_trie(names: frozenset[str]) -> str:
+    """A case-insensitive alternation of tag names, written as a trie of character classes (faster than re.I)."""
+    trie: dict[str, dict] = {}
+    for name in names:
+        node = trie
+        for ch in name:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        alts = [
+            ("[" + _CASE_FOLDS.get(ch, ch + ch.upper()) + "]" if ch.isalpha() else re.escape(ch)) + build(child)
+            for ch, child in sorted(node.items())
+            if ch
+        ]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return "(?:" + body + ")?" if "" in node else body
+
+    return build(trie)
+
+
+# Tags are bounded ({0,2000}) so an unterminated "<" cannot make the scan quadratic. A block tag (and the
+# white space after it) becomes a line break; that white space would only have been stripped from the next line.
+_BLOCK_TAG = re.compile(rf"</?{_name_trie(_BLOCK_TAGS)}\b[^<>]{{0,2000}}>[ \t\r\n]*")
 _INLINE_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,15}\b[^<>]{0,2000}>|<![^<>]{0,500}>")
 _LOOKS_ESCAPED = re.compile(r"&lt;/?(?:p|div|br|li|ul|span|strong|b|h[1-6]|em|a)\b", re.I)
 _HAS_TAG = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9]{0,15}\b[^<>]{0,2000}>)")
@@ -50,18 +77,21 @@ def html_to_text(raw: str) -> str:
     if not _HAS_TAG.search(text) and _LOOKS_ESCAPED.search(text):
         text = html.unescape(text)  # escaped one time too many (seen in JSON-LD)
     if "<" in text:
-        text = _drop_between(text, "<script", "</script>")
-        text = _drop_between(text, "<style", "</style>")
-        text = _drop_between(text, "<!--", "-->")
+        # only "S" lower-cases to "s", so without "<s"/"<S" there is no <script> or <style> to drop
+        if "<s" in text or "<S" in text:
+            text = _drop_between(text, "<script", "</script>")
+            text = _drop_between(text, "<style", "</style>")
+        if "<!--" in text:
+            text = _drop_between(text, "<!--", "-->")
         text = _BLOCK_TAG.sub("\n", text)
         text = _INLINE_TAG.sub("", text)
     if "&" in text:
         text = html.unescape(text)
-    # str.split() collapses every kind of white space in C; line breaks survive as a sentinel word
     if "\x00" in text:
         text = text.replace("\x00", "")
-    flat = " ".join(text.replace("\n", " \x00 ").split())
-    return "\n".join(line for line in (part.strip() for part in flat.split("\x00")) if line)
+    # str.split() collapses every kind of white space in C; only "\n" separates lines
+    lines = [" ".join(line.split()) for line in text.split("\n") if line]
+    return "\n".join([line for line in lines if line])
 
 
 def normalize_whitespace(text: str) -> str:

@@ -287,6 +287,12 @@ def parse_location(text: str) -> Location:
 
 def locate(text: str | None, country_hint: str | None = None) -> Location:
     """parse_location, with a structured country hint used where the text does not decide."""
+    if (text is None or isinstance(text, str)) and (country_hint is None or isinstance(country_hint, str)):
+        return _locate(text, country_hint)  # locations repeat a lot, and the result is immutable
+    return _locate_uncached(text, country_hint)
+
+
+def _locate_uncached(text: str | None, country_hint: str | None) -> Location:
     loc = parse_location(text or "")
     hint = country_code(country_hint)
     if hint is None:
@@ -295,6 +301,9 @@ def locate(text: str | None, country_hint: str | None = None) -> Location:
     if loc.country is None or (not parsed.strong and loc.country != hint):
         return Location(loc.city, loc.region, hint, loc.workplace)
     return loc
+
+
+_locate = lru_cache(maxsize=8192)(_locate_uncached)
 
 
 def country_code(value: str | None) -> str | None:

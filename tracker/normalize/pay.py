@@ -107,6 +107,7 @@ _MULT = re.compile(
     r"(?P<sp> ?)(?P<m>k|mm|m|thousand|million|mil|mio\.?|tsd\.?|lakhs?|lacs?|lpa|l|crores?|cr)(?![a-z])",
     re.I,
 )
+_MULT_FIRST = frozenset("kKmMtTlLcC\u212a")  # what a multiplier can start with (re.I: the Kelvin sign is a k)
 _MULT_VALUES = {
     "k": 1e3, "thousand": 1e3, "tsd": 1e3, "tsd.": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "mil": 1e6,
     "mio": 1e6, "mio.": 1e6, "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5, "lpa": 1e5, "l": 1e5,
@@ -224,6 +225,8 @@ _NOT_PAY_MARKERS = re.compile(r"4(?<![0-9A-Za-z]4)(?:01|03|57)\s?\(?\s?[kKbB]\s?
 _ODD_SPACES = ("\t", "\r", "\f", "\v", "\u00a0", "\u2009", "\u202f", "\u200a", "\u2007", "\u3000")
 _DASH_CHARS = ("–", "—", "‒", "−", "－", "―", "‐", "‑")
 _SPACE_RUN = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_RARE_SPACES = ("\u2000", "\u2001", "\u2002", "\u2003", "\u2004", "\u2005", "\u2006", "\u2008", "\u200b", "\u205f")
+_SPACES = re.compile(r"  +")  # _SPACE_RUN where the text has no odd or rare spaces: a literal prefix, much faster
 _SEPARATORS = str.maketrans("", "", ",.'’ ")
 _WORD = re.compile(r"[a-zà-ÿ0-9][a-zà-ÿ0-9'-]*", re.I)
 _AFTER_CUT = re.compile(r"[.;\n+,(•·|/]|\s(?:plus|and|with|&|or|including|incl|\+)\s")
@@ -267,7 +270,19 @@ class _Band:
     million: bool = False
 
 
+def _next_char(text: str, pos: int) -> str:
+    """The first character at `pos` past at most 3 white space characters ("" when there is none).
+
+    Every pattern read after an amount starts with at most 3 white space characters and then a letter or
+    one of a few signs; looking at this character first skips the regexes for most numbers in prose.
+    """
+    return text[pos : pos + 4].lstrip()[:1]
+
+
 def _period_at(text: str, pos: int) -> tuple[str | None, int]:
+    nxt = _next_char(text, pos)
+    if nxt != "/" and not nxt.isalpha():
+        return None, pos  # every period starts with "/" or a letter
     for regex in (_PERIOD_SLASH, _PERIOD_PER, _PERIOD_WORD):
         m = regex.match(text, pos)
         if m:
@@ -277,6 +292,30 @@ def _period_at(text: str, pos: int) -> tuple[str | None, int]:
             if period:
                 return period, m.end()
     return None, pos
+
+
+_PREFIX_SYMBOLS = frozenset("$£€₹¥₩₪₱₦₺₽₫฿₴￥＄")
+# what [a-z] matches under re.I: a currency code is a run of 1-3 of these (USD, Rs., SFr, the C of C$, ...)
+_CODE_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\u017f\u212a\u0130\u0131")
+
+
+def _prefix_before(text: str, start: int) -> re.Match[str] | None:
+    """`_PREFIX` ending at `start` (within 8 characters); skips the regex when the characters there rule it out."""
+    lo = max(0, start - 8)
+    end = start
+    while end > lo and start - end < 2 and text[end - 1].isspace():
+        end -= 1
+    if end == lo or text[end - 1].isspace():
+        return None  # nothing before, or more white space than the pattern allows
+    if text[end - 1] not in _PREFIX_SYMBOLS:
+        while end > lo and start - end < 4 and text[end - 1] == ".":
+            end -= 1
+        run = 0
+        while run < 4 and end - run > 0 and text[end - run - 1] in _CODE_LETTERS:
+            run += 1
+        if not 1 <= run <= 3:
+            return None
+    return _PREFIX.search(text, lo, start)
 
 
 def _currency_from_prefix(m: re.Match[str]) -> tuple[str | None, bool]:
@@ -326,7 +365,7 @@ def _amounts(text: str) -> list[_Amount]:
             continue  # a percentage (equity, 401(k) match, bonus target), never an amount
         mult: float | None = None
         lakh_annual = False
-        mm = _MULT.match(text, pos)
+        mm = _MULT.match(text, pos) if text[pos : pos + 2].lstrip(" ")[:1] in _MULT_FIRST else None
         if mm:
             word = mm.group("m").lower()
             # "5 m" (metres, months) and "12 l" are not multipliers; "5M", "$50 million", "120 K" are.
@@ -336,7 +375,7 @@ def _amounts(text: str) -> list[_Amount]:
                 pos = mm.end()
         currency: str | None = None
         code_currency = False
-        pm = _PREFIX.search(text, max(0, start - 8), start)
+        pm = _prefix_before(text, start)
         if pm:
             currency, code_currency = _currency_from_prefix(pm)
             start = pm.start()
@@ -429,6 +468,9 @@ def _tail(text: str, band: _Band) -> int:
     """Consume currency codes, period words and fillers written after the band; read the period."""
     pos = band.end
     for _ in range(6):
+        nxt = _next_char(text, pos)
+        if nxt not in ("(", ")", "/") and not nxt.isalpha():
+            break  # codes, periods and fillers start with a letter, a parenthesis or "/"
         m = _TAIL_CODE.match(text, pos)
         if m:
             code = m.group("c").upper()
@@ -526,8 +568,11 @@ def _clean(text: str) -> str:
             text = text.replace(dash, "-")
     if "401" in text or "403" in text or "457" in text:
         text = _NOT_PAY_MARKERS.sub(" retirement-plan ", text)
-    if any(ch in text for ch in _ODD_SPACES) or "  " in text:
+    if any(ch in text for ch in _ODD_SPACES):
         text = _SPACE_RUN.sub(" ", text)
+    elif "  " in text:
+        plain = text.isascii() or not any(ch in text for ch in _RARE_SPACES)
+        text = (_SPACES if plain else _SPACE_RUN).sub(" ", text)
     return text
 
 

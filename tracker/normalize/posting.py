@@ -131,6 +131,13 @@ def description_hash(text: str) -> str | None:
     return hashlib.sha256(norm.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+def _text_hash(text: str) -> str | None:
+    """description_hash of html_to_text output, whose lines are already collapsed: only the breaks change."""
+    if not text:
+        return None
+    return hashlib.sha256(text.replace("\n", " ").encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def _pay(raw: Any, description_text: str) -> tuple[PayBand | None, str | None, str | None]:
     """(band, source, display text) from structured pay, then the pay text, then the description."""
     extra = _field(raw, "extra") or {}
@@ -192,7 +199,7 @@ def normalize_posting(raw: RawPosting | Mapping[str, Any]) -> Posting:
         annual_max=band.annual_max if band else None,
         pay_source=pay_source if band else None,
         description_text=description_text,
-        description_hash=description_hash(description_text),
+        description_hash=_text_hash(description_text),
         posted_at=_posted_at(_field(raw, "posted_at")),
         skills=frozenset(skills),
     )

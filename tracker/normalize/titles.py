@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tracker.normalize.tables import word_set
 
@@ -451,6 +452,12 @@ def classify_title(title: str) -> TitleInfo:
     """Classify a job title into a role family and a seniority level (taxonomy values)."""
     if not isinstance(title, str) or not title.strip():
         return TitleInfo("other", "mid")
+    return _classify(title)
+
+
+@lru_cache(maxsize=8192)
+def _classify(title: str) -> TitleInfo:
+    """classify_title for a non-blank string; titles repeat a lot, and the result is immutable."""
     segments, flat = _segments(title)
     if not segments:
         return TitleInfo("other", "mid")

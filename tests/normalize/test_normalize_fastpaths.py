@@ -1,0 +1,56 @@
+"""The speed shortcuts give exactly what the plain regexes they stand in for give."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from tracker.normalize import htmltext, pay, skills
+from tracker.normalize.posting import _text_hash, description_hash
+
+# letters that fold to ASCII under re.I (Kelvin sign, long s, dotted and dotless i) included on purpose
+TAG_ALPHABET = "<>/ pPdDiIvVlLsSbBrRhH1tTaAeEuUoOcCkK\u212a\u017f\u0130\u0131=\"'_-x\n"
+PAY_ALPHABET = "$£€₹¥￥＄USDCANZHKRsPpFrhusdeur.  \t\u00a0\u2003(1,-:ſKİı"
+SPACE_ALPHABET = "a1 \t\u00a0\u2003\u2009\u205f\u200b-—"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=TAG_ALPHABET, max_size=60))
+def test_block_tag_trie_matches_case_insensitive_alternation(text: str) -> None:
+    alternation = "|".join(sorted(htmltext._BLOCK_TAGS, key=len, reverse=True))
+    reference = re.compile(rf"</?(?=[A-Za-z])(?:{alternation})\b[^<>]{{0,2000}}>[ \t\r\n]*", re.I)
+    assert htmltext._BLOCK_TAG.sub("\n", text) == reference.sub("\n", text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=PAY_ALPHABET, max_size=14))
+def test_prefix_shortcut_matches_regex(before: str) -> None:
+    text = before + "5"
+    start = len(before)
+    expected = pay._PREFIX.search(text, max(0, start - 8), start)
+    got = pay._prefix_before(text, start)
+    assert (got and (got.span(), got.groupdict())) == (expected and (expected.span(), expected.groupdict()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=SPACE_ALPHABET, max_size=40))
+def test_space_collapse_matches_general_pattern(text: str) -> None:
+    reference = text.replace("—", "-")
+    if any(ch in reference for ch in pay._ODD_SPACES) or "  " in reference:
+        reference = pay._SPACE_RUN.sub(" ", reference)  # what _clean did before the shortcut
+    assert pay._clean(text) == reference
+
+
+def test_html_text_hash_is_description_hash() -> None:
+    text = htmltext.html_to_text("<p>Hello  <b>world</b></p><ul><li> a\u00a0b </li><li></li></ul>\n tail")
+    assert text == "Hello world\na b\ntail"
+    assert _text_hash(text) == description_hash(text)
+    assert _text_hash("") is None
+
+
+def test_skill_matches_at_start_and_end_of_text() -> None:
+    assert skills.extract_skills("Python") == {"python"}
+    assert "sql" in skills.extract_skills("SQL, Python and R")
+    assert skills.extract_skills("JavaScript") & {"java"} == set()
