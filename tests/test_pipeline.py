@@ -197,3 +197,25 @@ def test_scrape_cli_source_option_crawls_only_that_source(server: FixtureServer,
     assert server.hits("/v0/postings/spotify") >= 1 and server.hits("/v1/boards/vercel/jobs") == 0
     unknown = _cli("--config", str(cfg), "scrape", "--source", "nope", env={})
     assert unknown.returncode == 2 and "no such source" in unknown.stderr
+
+
+def test_unchanged_board_answered_304_is_served_from_the_validators_kept_between_crawls(
+    server: FixtureServer, db_url: str
+) -> None:
+    body = _json("greenhouse_vercel_list.json")
+
+    def board(request: Any) -> Reply:
+        if request.headers.get("if-none-match") == '"v1"':
+            return Reply(status=304, headers={"ETag": '"v1"'})
+        return Reply.json(body, headers={"ETag": '"v1"'})
+
+    server.route("/v1/boards/vercel/jobs", board)
+    engine = store_db.make_engine(db_url)
+    sessions = store_db.session_factory(engine)
+    settings = _settings(server, db_url)
+    scrape(settings, sessions, only="gh", now=lambda: T0)
+    second = scrape(settings, sessions, only="gh", now=lambda: T0 + timedelta(hours=6))
+    assert second[0].status == "ok" and second[0].counts.seen == len(body["jobs"]) and second[0].closed == 0
+    conditional = [r for r in server.requests if r.path == "/v1/boards/vercel/jobs" and "if-none-match" in r.headers]
+    assert conditional, "the second crawl did not send If-None-Match"
+    engine.dispose()

@@ -55,6 +55,19 @@ def build_configured_source(settings: Settings, src: SourceSettings, hooks: Any 
     return build_source(src.kind, src.name, src.base_url, options, hooks)
 
 
+_VALIDATORS: Any = None
+
+
+def _validators() -> Any:
+    """ETag / Last-Modified validators shared by every crawl of this process (the daemon keeps them)."""
+    global _VALIDATORS
+    if _VALIDATORS is None:
+        from tracker.http import BoundedCache
+
+        _VALIDATORS = BoundedCache()
+    return _VALIDATORS
+
+
 def make_client(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> Any:
     """The polite HTTP client of one crawl, from settings."""
     from tracker.http import PoliteClient
@@ -69,5 +82,6 @@ def make_client(settings: Settings, transport: httpx.AsyncBaseTransport | None =
         max_response_bytes=s.max_response_bytes,
         max_retries=s.max_retries,
         retry_after_cap_s=s.retry_after_cap_s,
+        validator_cache=_validators(),
         transport=transport,
     )

@@ -34,7 +34,7 @@ import ssl
 import sys
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping, MutableMapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -46,6 +46,8 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
+from tracker.config import DEFAULT_USER_AGENT as DEFAULT_USER_AGENT  # re-exported
+from tracker.config import PLACEHOLDER_CONTACT
 from tracker.errors import (
     BlockedByAuthwall,
     ConfigError,
@@ -56,9 +58,6 @@ from tracker.errors import (
     SourceFormatError,
     TooManyRedirects,
 )
-
-PLACEHOLDER_CONTACT = "contact@example.com"
-DEFAULT_USER_AGENT = "tracker/0.1 (+mailto:contact@example.com)"
 
 AUTHWALL_SEGMENTS = frozenset({"authwall", "signup", "login"})
 """Path segments of a redirect target that mean the site wants a login: the page is blocked."""
@@ -90,6 +89,39 @@ class CrawlStats:
     """Fetches that raised after the retries."""
     by_host: dict[str, int] = field(default_factory=dict)
     """Requests sent per host (netloc)."""
+
+
+class BoundedCache(MutableMapping[str, "CachedBody"]):
+    """A least-recently-used mapping of URL to validators and body, bounded in entries and bytes."""
+
+    def __init__(self, max_entries: int = 2000, max_bytes: int = 200_000_000) -> None:
+        self._data: OrderedDict[str, CachedBody] = OrderedDict()
+        self._bytes = 0
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+
+    def __getitem__(self, key: str) -> CachedBody:
+        value = self._data[key]
+        self._data.move_to_end(key)
+        return value
+
+    def __setitem__(self, key: str, value: CachedBody) -> None:
+        if key in self._data:
+            self._bytes -= len(self._data.pop(key).body)
+        self._data[key] = value
+        self._bytes += len(value.body)
+        while self._data and (len(self._data) > self.max_entries or self._bytes > self.max_bytes):
+            _, old = self._data.popitem(last=False)
+            self._bytes -= len(old.body)
+
+    def __delitem__(self, key: str) -> None:
+        self._bytes -= len(self._data.pop(key).body)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
 
 
 @dataclass(slots=True, frozen=True)
@@ -266,11 +298,11 @@ class PoliteClient:
     ) -> None:
         if not user_agent.strip():
             raise ConfigError(
-                "http.user_agent: must not be empty; give a contact (e.g. +mailto:you@your.org)"
+                "scrape.user_agent: must not be empty; give a contact (e.g. +mailto:you@your.org)"
             )
         if PLACEHOLDER_CONTACT in user_agent:
             raise ConfigError(
-                f"http.user_agent: still carries the placeholder contact {PLACEHOLDER_CONTACT}; "
+                f"scrape.user_agent: still carries the placeholder contact {PLACEHOLDER_CONTACT}; "
                 "set a real contact address or URL so site operators can reach you"
             )
         if per_host_rate <= 0:

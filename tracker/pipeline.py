@@ -155,8 +155,13 @@ async def scrape_source(
                             progress(src.name, "batch", result.as_row())
                 result.counts.add(store_batch(sessions, source_id, scope, batch, now()))
                 batch = []
+                window = source.listing_window()
+                # a day's margin: listing dates are whole days while the search window is in hours
+                posted_after = None if window is None else scope_started - window + timedelta(days=1)
                 with transaction(sessions) as session:
-                    result.closed += repo.close_missing(session, source_id, scope, before=scope_started, closed_at=now())
+                    result.closed += repo.close_missing(
+                        session, source_id, scope, before=scope_started, closed_at=now(), posted_after=posted_after
+                    )
                     if result.counts.new >= repo.ANALYZE_EVERY:
                         repo.refresh_statistics(session)
                 scopes_ok += 1

@@ -156,3 +156,24 @@ def test_imported_postings_keep_their_own_seen_times(db: DB) -> None:
     repo.upsert_postings(db.session, sid, "", [P("a"), P("b", description_text=OTHER_DESC)], T0 + timedelta(days=30), times)
     got = {p.external_id: p.first_seen_at for p in db.session.scalars(select(Posting))}
     assert got == times
+
+
+def test_a_search_window_closes_only_postings_young_enough_to_be_listed(db: DB) -> None:
+    sid = _source(db, "li")
+    old = P("old", posted_at=T0 - timedelta(days=20), description_text=OTHER_DESC)
+    young = P("young", posted_at=T0 - timedelta(days=2))
+    repo.upsert_postings(db.session, sid, "q", [old, young], T0)
+    later = T0 + timedelta(days=1)
+    closed = repo.close_missing(db.session, sid, "q", before=later, closed_at=later, posted_after=later - timedelta(days=6))
+    assert closed == 1
+    states = {p.external_id: p.closed_at for p in db.session.scalars(select(Posting))}
+    assert states == {"old": None, "young": later}
+
+
+def test_linkedin_searches_declare_their_listing_window() -> None:
+    from tracker.sources import build_source
+
+    source = build_source("linkedin", "li", None, {"queries": ["data scientist"], "locations": ["US"], "recency_hours": 48})
+    assert source.listing_window() == timedelta(hours=48)  # type: ignore[attr-defined]
+    board = build_source("greenhouse", "gh", None, {"boards": ["x"]})
+    assert board.listing_window() is None  # type: ignore[attr-defined]

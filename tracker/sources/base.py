@@ -15,7 +15,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
@@ -57,6 +57,10 @@ class Source(Protocol):
 
     def crawl(self, client: PoliteClient, scope: str) -> AsyncIterator[RawPosting]:
         """Yield the postings of `scope`; raise a FetchError subclass if it could not be crawled completely."""
+        ...
+
+    def listing_window(self) -> timedelta | None:
+        """How far back a complete crawl lists postings; None when it lists every open posting."""
         ...
 
 
@@ -203,6 +207,14 @@ class BaseSource:
     ) -> str:
         """GET text with this source's name and robots setting."""
         return await client.get_text(url, params=params, source=self.name, respect_robots=self.respect_robots)
+
+    def listing_window(self) -> timedelta | None:
+        """How far back a complete crawl lists postings; None when it lists every open posting.
+
+        A search limited to recent postings stops listing a job that is still open once it ages out,
+        so only postings younger than this window may be closed for not being seen.
+        """
+        return None
 
     def unknown_scope(self, scope: str) -> ConfigError:
         """The error for a scope this source does not have."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -257,6 +258,10 @@ class LinkedInSource(BaseSource):
         for query in self.options["queries"]:
             for location in self.options["locations"]:
                 self._scopes[f"{query} @ {location}"] = (query, location)
+
+    def listing_window(self) -> timedelta:
+        """Searches list only postings of the last `recency_hours`."""
+        return timedelta(hours=self.options["recency_hours"])
 
     def scopes(self) -> list[str]:
         """One scope per query and location: "{query} @ {location}"."""

@@ -564,30 +564,31 @@ def _replace_skills(session: Session, skills: dict[int, frozenset[str]]) -> None
 
 
 def close_missing(
-    session: Session, source_id: int, scope: str, *, before: datetime, closed_at: datetime
+    session: Session,
+    source_id: int,
+    scope: str,
+    *,
+    before: datetime,
+    closed_at: datetime,
+    posted_after: datetime | None = None,
 ) -> int:
-    """Close the open postings of a completed crawl scope that it did not see; return how many."""
+    """Close the open postings of a completed crawl scope that it did not see; return how many.
+
+    With `posted_after` (a crawl that lists only recent postings), older postings are left open.
+    """
+    unseen = [
+        Posting.source_id == source_id,
+        Posting.scope == scope,
+        Posting.closed_at.is_(None),
+        Posting.last_seen_at < before,
+    ]
+    if posted_after is not None:
+        unseen.append(func.coalesce(Posting.posted_at, Posting.first_seen_at) >= posted_after)
     cluster_ids: set[int | None] = set(
-        session.scalars(
-            select(Posting.cluster_id).where(
-                Posting.source_id == source_id,
-                Posting.scope == scope,
-                Posting.closed_at.is_(None),
-                Posting.last_seen_at < before,
-                Posting.cluster_id.is_not(None),
-            )
-        )
+        session.scalars(select(Posting.cluster_id).where(*unseen, Posting.cluster_id.is_not(None)))
     )
     res = session.execute(
-        update(Posting)
-        .where(
-            Posting.source_id == source_id,
-            Posting.scope == scope,
-            Posting.closed_at.is_(None),
-            Posting.last_seen_at < before,
-        )
-        .values(closed_at=closed_at)
-        .execution_options(synchronize_session=False)
+        update(Posting).where(*unseen).values(closed_at=closed_at).execution_options(synchronize_session=False)
     )
     closed = int(getattr(res, "rowcount", 0) or 0)
     if cluster_ids:
