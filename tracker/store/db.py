@@ -39,8 +39,10 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_on_connect)
         # pysqlite's legacy transaction handling breaks SAVEPOINT and defers BEGIN; take control of it
-        # (the recipe of SQLAlchemy's SQLite dialect documentation).
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        # (the recipe of SQLAlchemy's SQLite dialect documentation). IMMEDIATE takes the write lock at
+        # the start: a deferred transaction that reads and then writes fails at once ("database is
+        # locked") when another process committed in between, while IMMEDIATE waits on busy_timeout.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
     return engine
 
 
