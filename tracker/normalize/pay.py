@@ -104,14 +104,14 @@ _NUMBER = re.compile(
     r"(?:[.,](?P<dec>[0-9]{1,2})(?![0-9]))?"
 )
 _MULT = re.compile(
-    r"(?P<sp> ?)(?P<m>k|mm|m|thousand|million|mil|mio\.?|tsd\.?|lakhs?|lacs?|lpa|l|crores?|cr)(?![a-z])",
+    r"(?P<sp> ?)(?P<m>k|mm|m|thousand|million|mil|mio\.?|tsd\.?|lakhs?|lacs?|lpa|l|crores?|cr|万)(?![a-z])",
     re.I,
 )
-_MULT_FIRST = frozenset("kKmMtTlLcC\u212a")  # what a multiplier can start with (re.I: the Kelvin sign is a k)
+_MULT_FIRST = frozenset("kKmMtTlLcC\u212a万")  # what a multiplier can start with (re.I: the Kelvin sign is a k)
 _MULT_VALUES = {
     "k": 1e3, "thousand": 1e3, "tsd": 1e3, "tsd.": 1e3, "m": 1e6, "mm": 1e6, "million": 1e6, "mil": 1e6,
     "mio": 1e6, "mio.": 1e6, "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5, "lpa": 1e5, "l": 1e5,
-    "crore": 1e7, "crores": 1e7, "cr": 1e7,
+    "crore": 1e7, "crores": 1e7, "cr": 1e7, "万": 1e4,  # 万 (man/wan): ten thousand, "¥800万"
 }
 _CODE_ALT = (
     "(?-i:" + "|".join(sorted(CURRENCY_CODES | set(_CODE_ALIASES), key=len, reverse=True)) + ")"
@@ -640,6 +640,20 @@ def _period_before(text: str, start: int) -> str | None:
     return found
 
 
+# Currencies whose ordinary salaries run into the millions ("¥8M", "₩60,000,000").
+_MILLION_CURRENCIES = frozenset({"JPY", "KRW", "INR", "IDR", "VND", "HUF", "CLP", "COP", "NGN", "PKR", "LKR", "ISK"})
+
+
+def _million_pay(band: _Band) -> bool:
+    """In a dedicated pay string, is a million-scale figure still pay ("$1.2M - $1.5M", "¥6M - ¥9M")?
+
+    A range with a currency reads as pay unless a funding/bonus word says otherwise (checked by the caller);
+    a single figure only in a currency whose salaries are counted in millions."""
+    if band.currency is None:
+        return False
+    return band.high is not None or band.currency in _MILLION_CURRENCIES
+
+
 def _to_payband(band: _Band, snippet: str, default_currency: str | None = None) -> PayBand:
     return PayBand(
         min=band.min, max=band.max, currency=band.currency or default_currency, period=band.period, text=snippet
@@ -678,7 +692,7 @@ def parse_pay_all(text: str, *, default_currency: str | None = None) -> list[Pay
     primary: list[PayBand] = []
     totals: list[PayBand] = []
     for band, snippet in _scan(cleaned):
-        if band.negative or (band.million and not band.positive):
+        if band.negative or (band.million and not band.positive and not _million_pay(band)):
             continue
         if band.currency is None:
             # bare numbers: not years ("2024"), not small counts unless a period or a pay word says so

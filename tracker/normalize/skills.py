@@ -161,6 +161,8 @@ def _accept(text: str, index: int, entry: SkillEntry, hits: list[_Hit]) -> bool:
             return False  # R&D, Go-to-market, C-suite
         if _listed_with(text, index, hits, _LANGUAGE_CATEGORIES):
             return True
+        if after[:1] in (",", "/") and _listed_with(text, index, hits, _all_categories()):
+            return True  # "Stack: Go, Kubernetes, Kafka": first in a list of technologies
         if _LANG_AFTER.match(text, hit.end):
             return not (written == "Go" and _SENTENCE_START.search(text, max(0, hit.start - 4), hit.start))
         before = _LANG_BEFORE.search(text, max(0, hit.start - 14), hit.start)

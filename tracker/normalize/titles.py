@@ -9,6 +9,7 @@ Within the main segment the head noun wins: the rightmost role noun ("Machine Le
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,6 +47,9 @@ _PRE_SUBS: list[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]]] = 
     (re.compile(r"\bnew[\s-]+grad(?:uate)?s?\b", re.I), " newgrad "),
     (re.compile(r"\bearly[\s-]+career\b", re.I), " newgrad "),
     (re.compile(r"\bmember\s+of\s+(?:the\s+)?technical\s+staff\b", re.I), " mts "),
+    # "DE" / "RE" abbreviate data / research engineer only in capitals and not as the Romance preposition
+    # opening a phrase ("Ingeniero de Datos", "INGENIERO DE MACHINE LEARNING", "Responsable de Data Science").
+    (re.compile(r"\b(?:DE|RE)\b(?![-'’]|\s+[^\W\d_]{3,})"), lambda m: " data engineer " if m.group(0) == "DE" else " research engineer "),
     (re.compile(r"\bhead\s+of\b", re.I), " headof "),
     (re.compile(r"\bchief\s+of\s+staff\b", re.I), " chiefofstaff "),
 ]
@@ -61,7 +65,7 @@ _ABBREV: dict[str, tuple[str, ...]] = {
     "ml": ("machine", "learning"), "mle": ("machine", "learning", "engineer"), "mles": ("machine", "learning", "engineer"),
     "swe": ("software", "engineer"), "sde": ("software", "engineer"), "sdes": ("software", "engineer"),
     "eng": ("engineer",), "engr": ("engineer",), "engg": ("engineer",), "mgr": ("manager",), "dir": ("director",),
-    "assoc": ("associate",), "sci": ("scientist",), "ds": ("data", "science"), "de": ("data", "engineer"),
+    "assoc": ("associate",), "sci": ("scientist",), "ds": ("data", "science"),
     "bi": ("business", "intelligence"), "cv": ("computer", "vision"), "dl": ("deep", "learning"),
     "genai": ("generative", "ai"), "gen-ai": ("generative", "ai"), "llms": ("llm",), "nlu": ("nlp",), "nlg": ("nlp",),
     "pm": ("product", "manager"), "tpm": ("technical", "program", "manager"), "svp": ("vp",), "evp": ("vp",),
@@ -74,9 +78,11 @@ _ABBREV: dict[str, tuple[str, ...]] = {
     "alternant": ("intern",), "apprenticeship": ("apprentice",), "trainee": ("intern",), "scientists": ("scientist",),
     "engineers": ("engineer",), "analysts": ("analyst",), "developers": ("developer",), "managers": ("manager",),
     "ingenieur": ("engineer",), "ingénieur": ("engineer",), "ingeniero": ("engineer",), "ingeniera": ("engineer",),
-    "développeur": ("developer",), "entwickler": ("developer",), "datenanalyst": ("data", "analyst"),
+    "développeur": ("developer",), "developpeur": ("developer",), "engenheiro": ("engineer",),
+    "engenheira": ("engineer",), "analista": ("analyst",), "cientifico": ("scientist",), "cientifica": ("scientist",),
+    "cientista": ("scientist",), "datos": ("data",), "dados": ("data",), "donnees": ("data",), "entwickler": ("developer",), "datenanalyst": ("data", "analyst"),
     "l1": ("1",), "l2": ("2",), "l3": ("3",), "l4": ("4",), "l5": ("5",), "l6": ("6",),
-    "re": ("research", "engineer"), "rs": ("research", "scientist"), "mts": ("mts",),
+    "rs": ("research", "scientist"), "mts": ("mts",),
 }
 
 # --- vocabulary ---------------------------------------------------------------------------------------
@@ -425,11 +431,19 @@ def _seniority(tokens: list[str]) -> str | None:
     return best
 
 
+def _fold_accents(text: str) -> str:
+    """Drop combining accents ("Sênior" -> "senior", "Científico" -> "cientifico"); other characters stay."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
 def _segments(title: str) -> tuple[list[list[str]], list[str]]:
     text = " ".join(title[:MAX_TITLE_CHARS].split())
     for pattern, repl in _PRE_SUBS:
         text = pattern.sub(repl, text)
     text = text.lower()
+    if not text.isascii():
+        text = _fold_accents(text)
     parts = [p for p in _SEGMENT_SPLIT.split(text) if p and p.strip()]
     segments: list[list[str]] = []
     for part in parts:
