@@ -6,10 +6,9 @@ from collections.abc import AsyncIterator
 from typing import Any, ClassVar
 from urllib.parse import quote
 
-from tracker.errors import HTTPStatusFailure, SourceFormatError
 from tracker.http import PoliteClient
 from tracker.raw import RawPosting
-from tracker.sources.base import BaseSource, Option, gone, parse_iso, str_or_none
+from tracker.sources.base import BaseSource, Option, parse_iso, str_or_none
 
 
 class AshbySource(BaseSource):
@@ -40,13 +39,7 @@ class AshbySource(BaseSource):
             raise self.unknown_scope(scope)
         self.prepare(client)
         url = f"{self.base_url}/posting-api/job-board/{quote(scope, safe='')}"
-        try:
-            data = await self.get_json(client, url, {"includeCompensation": "true"})
-        except HTTPStatusFailure as exc:
-            raise gone(exc, f"board {scope}") from exc
-        jobs = data.get("jobs") if isinstance(data, dict) else None
-        if not isinstance(jobs, list):
-            raise SourceFormatError("expected an object with a 'jobs' list", url=url, source=self.name)
+        jobs = await self.get_jobs_list(client, url, {"includeCompensation": "true"}, scope)
         for job in jobs:
             posting = self._posting(job, scope)
             if posting is not None:

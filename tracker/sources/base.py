@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, Protocol, runtime_checkable
 from urllib.parse import urlsplit
 
-from tracker.errors import BoardGone, ConfigError, HTTPStatusFailure
+from tracker.errors import BoardGone, ConfigError, HTTPStatusFailure, SourceFormatError
 from tracker.http import PoliteClient
 from tracker.raw import RawPosting
 
@@ -207,6 +207,19 @@ class BaseSource:
     ) -> str:
         """GET text with this source's name and robots setting."""
         return await client.get_text(url, params=params, source=self.name, respect_robots=self.respect_robots)
+
+    async def get_jobs_list(
+        self, client: PoliteClient, url: str, params: Mapping[str, str | int], scope: str
+    ) -> list[Any]:
+        """GET a board's JSON and return its `jobs` list: a gone board raises BoardGone, another shape SourceFormatError."""
+        try:
+            data = await self.get_json(client, url, params)
+        except HTTPStatusFailure as exc:
+            raise gone(exc, f"board {scope}") from exc
+        jobs = data.get("jobs") if isinstance(data, dict) else None
+        if not isinstance(jobs, list):
+            raise SourceFormatError("expected an object with a 'jobs' list", url=url, source=self.name)
+        return jobs
 
     def listing_window(self) -> timedelta | None:
         """How far back a complete crawl lists postings; None when it lists every open posting.

@@ -14,7 +14,6 @@ from tracker.sources.base import (
     BaseSource,
     Option,
     as_list,
-    gone,
     parse_iso,
     str_or_none,
     unescape_once,
@@ -52,13 +51,7 @@ class GreenhouseSource(BaseSource):
             raise self.unknown_scope(scope)
         self.prepare(client)
         board_url = f"{self.base_url}/v1/boards/{quote(scope, safe='')}/jobs"
-        try:
-            data = await self.get_json(client, board_url, {"content": "true"})
-        except HTTPStatusFailure as exc:
-            raise gone(exc, f"board {scope}") from exc
-        jobs = data.get("jobs") if isinstance(data, dict) else None
-        if not isinstance(jobs, list):
-            raise SourceFormatError("expected an object with a 'jobs' list", url=board_url, source=self.name)
+        jobs = await self.get_jobs_list(client, board_url, {"content": "true"}, scope)
         for job in jobs:
             posting = self._posting(job, scope)
             if posting is None:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
-from sqlalchemy import and_, delete, func, insert, or_, select, text, tuple_, update
+from sqlalchemy import String, and_, any_, bindparam, delete, func, insert, or_, select, text, tuple_, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from tracker import dedup
@@ -249,10 +250,13 @@ def upsert_postings(
         getattr(Posting, name)
         for name in ("id", "external_id", "closed_at", "cluster_id", "last_seen_at", *compared)
     ]
-    for chunk in _chunks(list(by_id)):
-        rows = session.execute(
-            select(*columns).where(Posting.source_id == source_id, Posting.external_id.in_(chunk))
-        )
+    postgres = session.connection().dialect.name == "postgresql"
+    for chunk in _chunks(list(by_id), 5000 if postgres else CHUNK):
+        if postgres:  # one array parameter instead of thousands of bind parameters
+            match = Posting.external_id == any_(bindparam("ids", list(chunk), type_=ARRAY(String)))
+        else:
+            match = Posting.external_id.in_(chunk)
+        rows = session.execute(select(*columns).where(Posting.source_id == source_id, match))
         existing.update({row.external_id: row for row in rows})
 
     updates: list[dict[str, Any]] = []
@@ -289,12 +293,14 @@ def upsert_postings(
 
     if updates:
         _bulk_update_postings(session, updates)
+    fresh: set[int] = set()
     if new_items:
         result.new = len(new_items)
         inserted = _insert_new(session, source_id, scope, new_items, seen_at, seen_times)
         skill_updates.update(inserted)
+        fresh = set(inserted)
     if skill_updates:
-        _replace_skills(session, skill_updates)
+        _replace_skills(session, skill_updates, fresh)
     if touched_clusters or reopened_clusters:
         _touch_clusters(session, touched_clusters | reopened_clusters, seen_at, reopen=reopened_clusters)
     return result
@@ -384,7 +390,9 @@ def _insert_new(
         assignments.append(chosen)
 
     new_clusters = [c for group in pending.values() for c in group]
-    for cluster, cid in zip(new_clusters, _insert_returning_ids(session, PostingCluster, new_clusters), strict=True):
+    for cluster, cid in zip(
+        new_clusters, _insert_returning_ids(session, PostingCluster, new_clusters), strict=True
+    ):
         cluster["id"] = cid
 
     rows = []
@@ -413,7 +421,9 @@ def _insert_new(
             representative.setdefault(chosen["id"], pid)
         else:
             seen = seen_times.get(p.external_id, seen_at)
-            joined.setdefault(chosen, []).append((pid, p.annual_min is not None or p.annual_max is not None, seen))
+            joined.setdefault(chosen, []).append(
+                (pid, p.annual_min is not None or p.annual_max is not None, seen)
+            )
     if representative:
         # New clusters take their first member as representative: one statement, not one per cluster.
         first_member = (
@@ -444,7 +454,9 @@ def _insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any
     if connection.dialect.name != "postgresql":
         ids: list[int] = []
         for chunk in _chunks(rows):
-            result = session.execute(insert(model).returning(model.id, sort_by_parameter_order=True), list(chunk))
+            result = session.execute(
+                insert(model).returning(model.id, sort_by_parameter_order=True), list(chunk)
+            )
             ids.extend(result.scalars())
         return ids
     ids = list(
@@ -471,14 +483,24 @@ def _candidate_clusters(
         PostingCluster.title_key,
         PostingCluster.location_key,
     )
-    for chunk in _chunks(sorted(keys), 200):
-        rows = session.execute(
-            select(PostingCluster.id, *key_cols, PostingCluster.signature)
-            .where(tuple_(*key_cols).in_(list(chunk)))
-            .where(
-                or_(PostingCluster.closed_at.is_(None), PostingCluster.closed_at >= seen_at - REPOST_WINDOW)
+    postgres = session.connection().dialect.name == "postgresql"
+    for chunk in _chunks(sorted(keys), 5000 if postgres else 200):
+        query = select(PostingCluster.id, *key_cols, PostingCluster.signature)
+        if postgres:  # join four arrays, not thousands of bind parameters
+            wanted = (
+                func.unnest(
+                    *(bindparam(f"k{i}", [key[i] for key in chunk], type_=ARRAY(String)) for i in range(4))
+                )
+                .table_valued("company_key", "family", "title_key", "location_key")
+                .render_derived()
             )
-            .order_by(PostingCluster.id)
+            query = query.join(wanted, and_(*(col == wanted.c[col.key] for col in key_cols)))
+        else:
+            query = query.where(tuple_(*key_cols).in_(list(chunk)))
+        rows = session.execute(
+            query.where(
+                or_(PostingCluster.closed_at.is_(None), PostingCluster.closed_at >= seen_at - REPOST_WINDOW)
+            ).order_by(PostingCluster.id)
         )
         for r in rows:
             out.setdefault((r[1], r[2], r[3], r[4]), []).append({"id": r[0], "signature": r[5]})
@@ -538,14 +560,15 @@ def _touch_clusters(session: Session, cluster_ids: set[int], seen_at: datetime, 
         session.execute(update(PostingCluster).where(PostingCluster.id.in_(chunk)).values(closed_at=None))
 
 
-def _replace_skills(session: Session, skills: dict[int, frozenset[str]]) -> None:
+def _replace_skills(session: Session, skills: dict[int, frozenset[str]], fresh: set[int] | None = None) -> None:
+    """Store the skills of postings; `fresh` postings were just inserted and have none to delete."""
     wanted = {s for names in skills.values() for s in names}
     if wanted:
         have = set(session.scalars(select(Skill.id).where(Skill.id.in_(sorted(wanted)))))
         missing = sorted(wanted - have)
         if missing:
             session.execute(insert(Skill), [{"id": s, "category": None} for s in missing])
-    posting_ids = sorted(skills)
+    posting_ids = sorted(set(skills) - (fresh or set()))
     for chunk in _chunks(posting_ids):
         session.execute(delete(PostingSkill).where(PostingSkill.posting_id.in_(chunk)))
     pairs = [(pid, s) for pid, names in skills.items() for s in sorted(names)]
@@ -588,7 +611,10 @@ def close_missing(
         session.scalars(select(Posting.cluster_id).where(*unseen, Posting.cluster_id.is_not(None)))
     )
     res = session.execute(
-        update(Posting).where(*unseen).values(closed_at=closed_at).execution_options(synchronize_session=False)
+        update(Posting)
+        .where(*unseen)
+        .values(closed_at=closed_at)
+        .execution_options(synchronize_session=False)
     )
     closed = int(getattr(res, "rowcount", 0) or 0)
     if cluster_ids:
