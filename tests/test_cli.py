@@ -77,3 +77,10 @@ def test_unreachable_database_is_one_line_failure(tmp_path: Path) -> None:
     assert out.returncode == 2
     assert "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_unreachable_postgres_is_a_one_line_error() -> None:
+    out = run_cli("status", env={"TRACKER_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:9/none"})
+    assert out.returncode == 1
+    assert len(out.stderr.strip().splitlines()) == 1 and "Traceback" not in out.stderr
+    assert "cannot open the database" in out.stderr

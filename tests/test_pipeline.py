@@ -219,3 +219,14 @@ def test_unchanged_board_answered_304_is_served_from_the_validators_kept_between
     conditional = [r for r in server.requests if r.path == "/v1/boards/vercel/jobs" and "if-none-match" in r.headers]
     assert conditional, "the second crawl did not send If-None-Match"
     engine.dispose()
+
+
+def test_import_of_a_file_that_is_not_an_import_file_writes_nothing(db_url: str, tmp_path: Path) -> None:
+    bad = tmp_path / "notes.csv"
+    bad.write_text("name,age\nx,1\n")
+    out = _cli("import", str(bad), env={"TRACKER_DATABASE_URL": db_url})
+    assert out.returncode == 2 and "external_id and title" in out.stderr
+    engine = store_db.make_engine(db_url)
+    with store_db.session_factory(engine)() as session:
+        assert session.scalar(select(func.count()).select_from(ScrapeRun)) == 0
+    engine.dispose()

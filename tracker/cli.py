@@ -170,13 +170,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except ConfigError as exc:
-        print(f"tracker: config error: {exc}", file=sys.stderr)
+        print(f"tracker: config error: {_one_line(exc)}", file=sys.stderr)
         return 2
     except TrackerError as exc:
-        print(f"tracker: error: {exc}", file=sys.stderr)
+        print(f"tracker: error: {_one_line(exc)}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("tracker: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug or an untranslated library error: one line, the traceback with -v
+        if args.verbose:
+            raise
+        from sqlalchemy.exc import SQLAlchemyError
+
+        what = "database error" if isinstance(exc, SQLAlchemyError) else f"unexpected {type(exc).__name__}"
+        detail = getattr(exc, "orig", None) or exc
+        print(f"tracker: {what}: {_one_line(detail)} (run with -v for the traceback)", file=sys.stderr)
+        return 1
+
+
+def _one_line(exc: object) -> str:
+    """An error message on one line, shortened."""
+    text = " ".join(str(exc).split())
+    return text if len(text) <= 500 else text[:497] + "..."

@@ -250,6 +250,27 @@ def import_postings(
     with transaction(sessions) as session:
         source_id = repo.ensure_source(session, kind="import", name=source_name).id
         run_id = repo.start_run(session, source_id, started).id
+    try:
+        _import_batches(sessions, raws, source_id, started, result)
+    except BaseException as exc:
+        with transaction(sessions) as session:
+            repo.finish_run(
+                session, run_id, status="failed", finished_at=now(), result=result.counts, error=f"import stopped: {exc}"
+            )
+        raise
+    with transaction(sessions) as session:
+        repo.finish_run(session, run_id, status="ok", finished_at=now(), result=result.counts)
+    return result
+
+
+def _import_batches(
+    sessions: Any,
+    raws: Iterable[tuple[RawPosting, datetime]],
+    source_id: int,
+    started: datetime,
+    result: SourceResult,
+) -> None:
+    """Store imported rows in batches, refreshing planner statistics during large loads."""
     batch: dict[str, tuple[RawPosting, datetime]] = {}
     since_analyze = 0
     for raw, seen_at in raws:
@@ -265,9 +286,6 @@ def import_postings(
                 since_analyze = 0
     if batch:
         result.counts.add(_store_imported(sessions, source_id, batch, started))
-    with transaction(sessions) as session:
-        repo.finish_run(session, run_id, status="ok", finished_at=now(), result=result.counts)
-    return result
 
 
 def _store_imported(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
 import sys
 from pathlib import Path
@@ -130,7 +131,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         return 2
     errors = ImportErrors()
     name = args.source or f"import:{path.name}"
-    result = import_postings(app.sessions, read_file(path, now=utc_now(), errors=errors), source_name=name)
+    rows = read_file(path, now=utc_now(), errors=errors)
+    first = next(rows, None)  # reads the header: a file that is not an import file fails before any write
+    result = import_postings(
+        app.sessions, itertools.chain([first] if first else [], rows), source_name=name
+    )
     for line, message in errors.rows[:50]:
         print(f"{path}:{line}: skipped: {message}", file=sys.stderr)
     if len(errors.rows) > 50:
