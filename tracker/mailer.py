@@ -3,7 +3,11 @@
 Errors are translated at this boundary into `SMTPDeliveryError` (a `DeliveryError`) carrying
 `transient`: connection failures, timeouts, disconnects and 4xx replies are transient and retried up
 to `email.max_attempts` times with exponential backoff; 5xx replies and authentication failures are
-permanent and raised at once.
+permanent and raised at once. So are TLS failures that a retry cannot fix: a certificate that does not
+verify (certificates are always verified; the system's trust store is used unless a caller passes its own
+`ssl_context`) and a handshake that shows `email.security` does not match the port.
+
+Every message is one line and never contains the password.
 """
 
 from __future__ import annotations
@@ -38,6 +42,19 @@ class Mailer(Protocol):
         """Deliver the message to its To recipients."""
 
 
+# A TLS connection cut mid-way is a connection failure like any other: worth retrying.
+_TRANSIENT_SSL_ERRORS = (ssl.SSLEOFError, ssl.SSLZeroReturnError, ssl.SSLSyscallError)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _reply_text(exc: smtplib.SMTPResponseException) -> str:
+    error = exc.smtp_error
+    return error.decode(errors="replace") if isinstance(error, bytes) else str(error)
+
+
 def classify(exc: BaseException) -> SMTPDeliveryError:
     """Translate an smtplib or socket error into an SMTPDeliveryError."""
     if isinstance(exc, smtplib.SMTPRecipientsRefused):
@@ -50,16 +67,25 @@ def classify(exc: BaseException) -> SMTPDeliveryError:
         )
     if isinstance(exc, smtplib.SMTPResponseException):
         code = int(exc.smtp_code)
-        text = (
-            exc.smtp_error.decode(errors="replace")
-            if isinstance(exc.smtp_error, bytes)
-            else str(exc.smtp_error)
-        )
         return SMTPDeliveryError(
-            f"SMTP server replied {code} {text}", transient=400 <= code < 500 or code < 0, code=code
+            f"SMTP server replied {code} {_reply_text(exc)}",
+            transient=400 <= code < 500 or code < 0,
+            code=code,
         )
     if isinstance(exc, smtplib.SMTPNotSupportedError):
         return SMTPDeliveryError(f"SMTP server lacks a required feature: {exc}", transient=False)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return SMTPDeliveryError(
+            f"the SMTP server's TLS certificate was refused: {exc.verify_message or exc.reason}"
+            " (certificates are verified against the system's trust store)",
+            transient=False,
+        )
+    if isinstance(exc, ssl.SSLError) and not isinstance(exc, _TRANSIENT_SSL_ERRORS):
+        return SMTPDeliveryError(
+            f"TLS handshake with the SMTP server failed: {exc.reason or exc}"
+            " (does email.security match the port? ssl is usually 465, starttls 587)",
+            transient=False,
+        )
     if isinstance(exc, smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError | OSError):
         return SMTPDeliveryError(f"cannot talk to the SMTP server: {exc}", transient=True)
     return SMTPDeliveryError(f"SMTP failure: {exc}", transient=False)
@@ -78,6 +104,9 @@ class SMTPMailer:
         sleep: Callable[[float], None] = time.sleep,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
+        """`ssl_context` replaces the default verifying context (`ssl.create_default_context()`, the
+        system trust store) for STARTTLS and SSL; tests pass one that trusts a throwaway certificate.
+        Production code leaves it unset and has no setting to turn verification off."""
         self.settings = settings
         self._password = password
         self.backoff_s = backoff_s
@@ -91,23 +120,52 @@ class SMTPMailer:
         if s.security == "ssl":
             return smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.timeout_s, context=context)
         client = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.timeout_s)
-        if s.security == "starttls":
-            client.ehlo()
-            client.starttls(context=context)
-            client.ehlo()
+        try:
+            if s.security == "starttls":
+                client.ehlo()
+                client.starttls(context=context)
+                client.ehlo()
+        except BaseException:
+            client.close()  # a failed handshake must not leak the socket
+            raise
         return client
 
     def send_once(self, msg: EmailMessage) -> None:
         """One attempt; raises SMTPDeliveryError."""
+        s = self.settings
+        client: smtplib.SMTP | None = None
         try:
             with self._connect() as client:
-                if self.settings.username:
-                    client.login(self.settings.username, self._password or "")
+                if s.username:
+                    try:
+                        client.login(s.username, self._password or "")
+                    except smtplib.SMTPAuthenticationError as exc:
+                        raise SMTPDeliveryError(
+                            f"SMTP authentication failed for user {s.username!r}: {exc.smtp_code}"
+                            f" {_reply_text(exc)}"
+                            " (check email.username and TRACKER_EMAIL_PASSWORD)",
+                            transient=False,
+                            code=exc.smtp_code,
+                        ) from exc
                 refused = client.send_message(msg)
+        except SMTPDeliveryError as exc:
+            raise self._clean(exc, client) from exc.__cause__
         except (smtplib.SMTPException, OSError) as exc:
-            raise classify(exc) from exc
+            raise self._clean(classify(exc), client) from exc
         if refused:
             log.warning("some recipients were refused: %s", refused, extra={"message_id": msg["Message-ID"]})
+
+    def _clean(self, error: SMTPDeliveryError, client: smtplib.SMTP | None) -> SMTPDeliveryError:
+        """The error on one line, with a hint when plain SMTP met a server that wants STARTTLS, and
+        with the password masked should a server ever echo it back."""
+        text = str(error)
+        if self.settings.security == "none" and client is not None and client.has_extn("starttls"):
+            text = text.rstrip(".") + '; the server offers STARTTLS but email.security is "none":'
+            text += ' set email.security = "starttls"'
+        text = _one_line(text)
+        if self._password:
+            text = text.replace(self._password, "***")
+        return SMTPDeliveryError(text, transient=error.transient, code=error.code)
 
     def send(self, msg: EmailMessage) -> None:
         """Send, retrying transient failures with exponential backoff up to max_attempts."""

@@ -4,6 +4,11 @@ with SMTPServer() as smtp:             # binds a free port
     smtp.fail_next("451 4.3.0 try later", times=2)
     ... send to ("127.0.0.1", smtp.port) ...
     smtp.messages                      # parsed EmailMessage objects received, in order
+
+TLS and AUTH (see tests/daemon/test_smtp_tls_auth.py): `ssl_context=` makes the listener implicit TLS;
+any other keyword goes to aiosmtpd's SMTP class (`tls_context=`, `require_starttls=`, `authenticator=`, ...).
+`require_auth=True` refuses DATA from an unauthenticated session: aiosmtpd 1.4 does not count implicit
+TLS as TLS, so over SMTPS its own `auth_required` must stay off (`auth_require_tls=False` alone).
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import email
 import email.policy
 import socket
+import ssl
 import threading
 from email.message import EmailMessage
 from types import TracebackType
@@ -31,6 +37,8 @@ class _Handler:
         self.server = server
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.server.require_auth and not session.authenticated:
+            return "530 5.7.0 Authentication required"
         with self.server.lock:
             if self.server.failures:
                 reply, left = self.server.failures[0]
@@ -48,8 +56,18 @@ class _Handler:
 class SMTPServer:
     """An aiosmtpd server in a thread that stores every message it accepts."""
 
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(
+        self,
+        port: int | None = None,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        require_auth: bool = False,
+        **smtp_kwargs: Any,
+    ) -> None:
         self.port = port or free_port()
+        self.require_auth = require_auth
+        self.ssl_context = ssl_context
+        self.smtp_kwargs = smtp_kwargs
         self.lock = threading.Lock()
         self.raw: list[bytes] = []
         self.envelopes: list[tuple[str, list[str]]] = []
@@ -75,7 +93,13 @@ class SMTPServer:
 
     def start(self) -> None:
         """Start listening."""
-        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(
+            _Handler(self),
+            hostname="127.0.0.1",
+            port=self.port,
+            ssl_context=self.ssl_context,
+            **self.smtp_kwargs,
+        )
         self._controller.start()
 
     def stop(self) -> None:
