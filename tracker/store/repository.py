@@ -362,20 +362,20 @@ def _insert_new(
         for cluster in [*candidates.get(key, []), *pending.get(key, [])]:
             if not sig_done:
                 sig, sig_done = dedup.signature(values["description_text"]), True
-            if dedup.same_job(sig, cluster["signature"]):
+            if dedup.same_job(sig, _cluster_signature(cluster)):
                 chosen = cluster.get("id", cluster)  # a stored cluster's id, or a pending new cluster
-                if cluster.get("signature") is None and sig is not None:
+                if cluster["signature"] is None and sig is not None:
                     cluster["signature"] = sig
                 break
         if chosen is None:
-            if not sig_done:
-                sig = dedup.signature(values["description_text"])
             new_cluster = {
                 "company_key": key[0],
                 "family": key[1],
                 "title_key": key[2],
                 "location_key": key[3],
-                "signature": sig,
+                # computed only when another posting shares the key (most never do)
+                "signature": sig if sig_done else None,
+                "_text": None if sig_done else values["description_text"],
                 "first_seen_at": seen,
                 "last_seen_at": seen,
                 "closed_at": None,
@@ -390,8 +390,9 @@ def _insert_new(
         assignments.append(chosen)
 
     new_clusters = [c for group in pending.values() for c in group]
+    rows_of_clusters = [{k: v for k, v in c.items() if not k.startswith("_")} for c in new_clusters]
     for cluster, cid in zip(
-        new_clusters, _insert_returning_ids(session, PostingCluster, new_clusters), strict=True
+        new_clusters, _insert_returning_ids(session, PostingCluster, rows_of_clusters), strict=True
     ):
         cluster["id"] = cid
 
@@ -473,6 +474,15 @@ def _insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any
     return ids
 
 
+def _cluster_signature(cluster: dict[str, Any]) -> str | None:
+    """A cluster's MinHash signature, computed on first need from its representative's description."""
+    if "_text" in cluster:
+        text = cluster.pop("_text")
+        if cluster["signature"] is None:
+            cluster["signature"] = dedup.signature(text)
+    return cluster["signature"]
+
+
 def _candidate_clusters(
     session: Session, keys: set[tuple[str, str, str, str]], seen_at: datetime
 ) -> dict[tuple[str, str, str, str], list[dict[str, Any]]]:
@@ -485,7 +495,9 @@ def _candidate_clusters(
     )
     postgres = session.connection().dialect.name == "postgresql"
     for chunk in _chunks(sorted(keys), 5000 if postgres else 200):
-        query = select(PostingCluster.id, *key_cols, PostingCluster.signature)
+        query = select(PostingCluster.id, *key_cols, PostingCluster.signature, Posting.description_text).join(
+            Posting, Posting.id == PostingCluster.representative_id, isouter=True
+        )
         if postgres:  # join four arrays, not thousands of bind parameters
             wanted = (
                 func.unnest(
@@ -503,7 +515,10 @@ def _candidate_clusters(
             ).order_by(PostingCluster.id)
         )
         for r in rows:
-            out.setdefault((r[1], r[2], r[3], r[4]), []).append({"id": r[0], "signature": r[5]})
+            cluster = {"id": r[0], "signature": r[5]}
+            if r[5] is None:  # not computed yet: from the representative's description, on first need
+                cluster["_text"] = r[6]
+            out.setdefault((r[1], r[2], r[3], r[4]), []).append(cluster)
     return out
 
 
