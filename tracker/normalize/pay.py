@@ -133,6 +133,7 @@ _SUFFIX = re.compile(
     r")",
     re.I,
 )
+_SUFFIX_FIRST = frozenset("€£$₹¥₩₪₽₺₴￥(")  # what `_SUFFIX` can start with past its white space, but letters
 _PERIOD_WORDS = {
     "hour": "hour", "hours": "hour", "hr": "hour", "hrs": "hour", "h": "hour", "hourly": "hour", "ph": "hour",
     "stunde": "hour", "std": "hour", "heure": "hour", "hora": "hour",
@@ -181,6 +182,7 @@ _FROM = re.compile(
 _OPEN_END = re.compile(
     r"(?:\+(?!\s?(?:bonus|equity|benefits|commission|stock|rsu|options))|\s(?:or\smore|and\sup|and\sabove)\b)", re.I
 )
+_OPEN_END_SECOND = frozenset("oOaA")  # after the white space of `_OPEN_END`'s words
 _BETWEEN = re.compile(r"(?:between|entre|zwischen)\s{1,2}\Z", re.I)
 
 # Words around an amount that say it is not base pay.
@@ -221,6 +223,7 @@ _TOTAL = re.compile(
     r"|target\searnings|ttc|tc|total\starget|with\scommission|incl(?:uding|\.)?\s(?:bonus|commission))\b",
 )
 _BOUNDARY = re.compile(r"(?<![A-Z0-9])[.!?;](?=\s)|\n|•|\|")
+_UPPER_DIGITS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")  # [A-Z0-9] of `_BOUNDARY`'s look-behind
 _NOT_PAY_MARKERS = re.compile(r"4(?<![0-9A-Za-z]4)(?:01|03|57)\s?\(?\s?[kKbB]\s?\)?")
 _ODD_SPACES = ("\t", "\r", "\f", "\v", "\u00a0", "\u2009", "\u202f", "\u200a", "\u2007", "\u3000")
 _DASH_CHARS = ("–", "—", "‒", "−", "－", "―", "‐", "‑")
@@ -353,19 +356,20 @@ def _amounts(text: str) -> list[_Amount]:
     for m in _NUMBER.finditer(text):
         if len(found) >= MAX_AMOUNTS:
             break
-        digits = m.group("int").translate(_SEPARATORS)
+        number, dec = m.group("int", "dec")
+        digits = number.translate(_SEPARATORS)
         if not digits.isdigit():
             continue
         value = float(digits)
-        dec = m.group("dec")
         if dec:
             value += float(dec) / (10 ** len(dec))
-        start, pos = m.start(), m.end()
-        if text.startswith("%", pos) or text.startswith(" %", pos):
+        start, pos = m.span()
+        two = text[pos : pos + 2]
+        if two[:1] == "%" or two == " %":
             continue  # a percentage (equity, 401(k) match, bonus target), never an amount
         mult: float | None = None
         lakh_annual = False
-        mm = _MULT.match(text, pos) if text[pos : pos + 2].lstrip(" ")[:1] in _MULT_FIRST else None
+        mm = _MULT.match(text, pos) if two.lstrip(" ")[:1] in _MULT_FIRST else None
         if mm:
             word = mm.group("m").lower()
             # "5 m" (metres, months) and "12 l" are not multipliers; "5M", "$50 million", "120 K" are.
@@ -379,7 +383,8 @@ def _amounts(text: str) -> list[_Amount]:
         if pm:
             currency, code_currency = _currency_from_prefix(pm)
             start = pm.start()
-        sm = _SUFFIX.match(text, pos)
+        after = text[pos : pos + 3].lstrip()[:1]  # a suffix starts with a sign, "(" or a letter
+        sm = _SUFFIX.match(text, pos) if after in _SUFFIX_FIRST or after.isalpha() else None
         if sm:
             suffix_currency, suffix_is_code = _currency_from_suffix(sm)
             if suffix_currency:
@@ -387,7 +392,12 @@ def _amounts(text: str) -> list[_Amount]:
                     currency, code_currency = suffix_currency, suffix_is_code
                 pos = sm.end()
         open_end = False
-        om = _OPEN_END.match(text, pos)
+        first = text[pos : pos + 1]  # "+", or white space then "or more" / "and up" / "and above"
+        om = (
+            _OPEN_END.match(text, pos)
+            if first == "+" or (first.isspace() and text[pos + 1 : pos + 2] in _OPEN_END_SECOND)
+            else None
+        )
         if om:
             open_end = True
             pos = om.end()
@@ -500,10 +510,18 @@ def _tail(text: str, band: _Band) -> int:
 
 
 def _window_before(text: str, start: int, limit: int = 90) -> str:
+    """The `limit` characters before `start`, from the end of the last `_BOUNDARY` in them."""
     window = text[max(0, start - limit) : start]
-    cut = 0
-    for boundary in _BOUNDARY.finditer(window):
-        cut = boundary.end()
+    # every boundary is one character: find the last one with string searches rather than the regex
+    cut = max(window.rfind("\n"), window.rfind("•"), window.rfind("|")) + 1
+    last = len(window) - 1
+    for mark in ".!?;":
+        at = window.rfind(mark, cut)
+        while at >= cut:  # a sentence end (not "U.S." nor "3.5"), followed by white space
+            if at < last and window[at + 1].isspace() and (at == 0 or window[at - 1] not in _UPPER_DIGITS):
+                cut = at + 1
+                break
+            at = window.rfind(mark, cut, at)
     return window[cut:]
 
 
@@ -526,6 +544,8 @@ def _context(text: str, band: _Band, tail_end: int) -> None:
         checked += 1
         if checked >= 3:
             break
+    if band.negative:
+        return  # a negative band is dropped whatever else is said around it
     if any(w in ("salary", "base", "pay", "wage", "wages", "compensation", "rate") for w in words[:3]):
         band.positive = True
     if any(w in ("ote", "total") for w in words[:2]):
@@ -563,6 +583,12 @@ def _open_ended(text: str, band: _Band) -> None:
 
 
 def _clean(text: str) -> str:
+    if text.isascii():  # no dash to replace, and only the ASCII odd spaces to look for
+        if "401" in text or "403" in text or "457" in text:
+            text = _NOT_PAY_MARKERS.sub(" retirement-plan ", text)
+        if "\t" in text or "\r" in text or "\f" in text or "\v" in text:
+            return _SPACE_RUN.sub(" ", text)
+        return _SPACES.sub(" ", text) if "  " in text else text
     for dash in _DASH_CHARS:
         if dash in text:
             text = text.replace(dash, "-")
@@ -577,7 +603,8 @@ def _clean(text: str) -> str:
 
 
 def _scan(text: str, free_text: bool = False) -> list[tuple[_Band, str]]:
-    """Bands in `text`. free_text: skip currency-less figures without a pay word just before (cheaply)."""
+    """Bands in `text`, but negative ones (bonus, funding, ...). free_text: skip currency-less figures without
+    a pay word just before (cheaply)."""
     amounts = _amounts(text)
     bands: list[tuple[_Band, str]] = []
     i = 0
@@ -612,6 +639,9 @@ def _scan(text: str, free_text: bool = False) -> list[tuple[_Band, str]]:
         if high is None:
             _open_ended(text, band)
         _context(text, band, tail_end)
+        if band.negative:  # never pay: both callers drop it
+            i += 2 if high is not None else 1
+            continue
         if band.period is None:
             band.period = _period_before(text, band.start)
             band.period_explicit = band.period is not None

@@ -8,10 +8,11 @@ once), run in a single pass over the lower-cased text. Ambiguous short aliases (
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from tracker.normalize.tables import load_table
 
@@ -36,6 +37,12 @@ class _Matcher:
     pattern_ci: re.Pattern[str]
     by_alias: dict[str, tuple[SkillEntry, ...]]
     categories: dict[str, str]
+    cross_after: re.Pattern[str]
+    """a line break followed by the rest of a multi-word alias after one of its spaces ("\nlearning")"""
+    cross_before: re.Pattern[str]
+    """the start of a multi-word alias up to one of its spaces, at the end of the searched span ("machine")"""
+    cross_reach: int
+    """the longest such start"""
 
 
 @dataclass(slots=True)
@@ -96,11 +103,17 @@ def _matcher() -> _Matcher:
     assert all(_WORD_CHAR.match(alias) for alias in by_alias), "aliases start with a word character"
     body = _trie_pattern(sorted(by_alias))
     source = r"[^a-z0-9_](" + body + r")(?![a-z0-9_+#])"
+    # Where a match may run over a line break: an alias's space (matched by [\s\-]) written as "\n".
+    heads = {alias[:i] for alias in by_alias for i, ch in enumerate(alias) if ch == " "}
+    tails = {alias[i + 1 :] for alias in by_alias for i, ch in enumerate(alias) if ch == " "}
     return _Matcher(
         pattern=re.compile(source),
         pattern_ci=re.compile(source, re.IGNORECASE),
         by_alias={k: tuple(v) for k, v in by_alias.items()},
         categories=categories,
+        cross_after=re.compile(r"\n" + _trie_pattern(sorted(tails))),
+        cross_before=re.compile(_trie_pattern(sorted(heads)) + r"\Z"),
+        cross_reach=max(map(len, heads), default=0),
     )
 
 
@@ -129,7 +142,7 @@ _LANGUAGE_CATEGORIES = frozenset({"language", "database"})
 _ML_CATEGORIES = frozenset({"ml", "ml_framework", "mlops"})
 
 
-def _listed_with(text: str, index: int, hits: list[_Hit], categories: frozenset[str]) -> bool:
+def _listed_with(text: str, index: int, hits: _HitList, categories: frozenset[str]) -> bool:
     """Is hit `index` in a list beside another skill of the given categories ("Python or R", "C/C++")?"""
     hit = hits[index]
     own = hit.entries[0].id
@@ -145,7 +158,7 @@ def _listed_with(text: str, index: int, hits: list[_Hit], categories: frozenset[
     return False
 
 
-def _accept(text: str, index: int, entry: SkillEntry, hits: list[_Hit]) -> bool:
+def _accept(text: str, index: int, entry: SkillEntry, hits: _HitList) -> bool:
     hit = hits[index]
     if not entry.strict:
         return True
@@ -191,13 +204,125 @@ def _all_categories() -> frozenset[str]:
     return frozenset(_matcher().categories.values())
 
 
-def extract_skills(text: str) -> set[str]:
-    """Canonical skill ids mentioned in a text (one pass over it with the compiled alias trie)."""
-    if not isinstance(text, str) or not text:
-        return set()
-    text = text[:MAX_TEXT_CHARS]
-    matcher = _matcher()
-    lowered = text.lower()
+# --- line memo ---------------------------------------------------------------------------------------
+# Descriptions repeat whole lines (a company's intro, benefits and EEO paragraphs, list items shared by its
+# postings, the same posting crawled again). When no alias can run over a line break, the single pass over
+# the text finds exactly the matches of separate passes over its lines (a line break and the space put in
+# front of a line are both a boundary before an alias and allowed after one), so a line's matches are kept.
+
+_LineHit = tuple[int, int, tuple[SkillEntry, ...]]
+_LineScan = tuple[frozenset[str], tuple[_LineHit, ...], tuple[int, ...], bool]
+"""(ids of the plain aliases, hits as (start, end, entries) within the line, indexes of the strict hits,
+whether an alias may run on from the line's end into the next line)"""
+_LINE_MEMO: dict[str, _LineScan] = {}
+_LINE_MEMO_MAX = 10_000
+_LINE_MEMO_MAX_CHARS = 1_000
+_LINES_SEEN: set[int] = set()
+"""hashes of lines met once: a line is scanned alone (and kept) only when it comes again"""
+_LINES_SEEN_MAX = 50_000
+_NOVEL_SHARE = 0.3
+"""above this share of a text's characters in lines never met, the whole text is scanned in one pass"""
+
+
+class _HitList(Protocol):
+    def __len__(self) -> int: ...
+    def __getitem__(self, index: int, /) -> _Hit: ...
+
+
+class _LineHits:
+    """The hits of a text's lines, numbered through the text; each `_Hit` is built when it is asked for."""
+
+    __slots__ = ("flat", "firsts", "offsets")
+
+    def __init__(self) -> None:
+        self.flat: list[_LineHit] = []
+        self.firsts: list[int] = []  # index in `flat` of each line's first hit
+        self.offsets: list[int] = []  # that line's offset in the text
+
+    def __len__(self) -> int:
+        return len(self.flat)
+
+    def __getitem__(self, index: int, /) -> _Hit:
+        start, end, entries = self.flat[index]
+        offset = self.offsets[bisect_right(self.firsts, index) - 1]
+        return _Hit(start + offset, end + offset, entries)
+
+
+def _scan_line(matcher: _Matcher, line: str) -> _LineScan:
+    by_alias = matcher.by_alias
+    ids: set[str] = set()
+    hits: list[_LineHit] = []
+    strict: list[int] = []
+    for m in matcher.pattern.finditer(" " + line):
+        written = m.group(1)
+        entries = by_alias.get(written) or by_alias.get(_key(written))
+        if not entries:
+            continue
+        if entries[0].strict:
+            strict.append(len(hits))
+        else:
+            ids.update(entries[0].ids)
+        start, end = m.span(1)
+        hits.append((start - 1, end - 1, entries))
+    # the start of a multi-word alias up to one of its spaces at the end of the line (or a line so short
+    # that such a start could begin on the line before)
+    reach = matcher.cross_reach
+    runs_on = len(line) < reach or matcher.cross_before.search(line, len(line) - reach) is not None
+    return frozenset(ids), tuple(hits), tuple(strict), runs_on
+
+
+def _hits_by_line(matcher: _Matcher, lowered: str) -> tuple[set[str], _HitList, list[int]] | None:
+    """(ids of the plain aliases, hits, indexes of the strict hits) from the memo of `lowered`'s lines.
+
+    None when much of the text is new (one pass over the whole text is then cheaper than one per line), or
+    when an alias might run over a line break (the lines' matches may then differ from the text's)."""
+    lines = lowered.split("\n")
+    memo = _LINE_MEMO
+    scans = [memo.get(line) for line in lines]
+    if None in scans:
+        seen = _LINES_SEEN
+        novel = [line for line, scan in zip(lines, scans, strict=True) if scan is None and hash(line) not in seen]
+        if novel and sum(map(len, novel)) > _NOVEL_SHARE * len(lowered):
+            if len(seen) >= _LINES_SEEN_MAX:
+                seen.clear()
+            seen.update([hash(line) for line in novel if len(line) <= _LINE_MEMO_MAX_CHARS])
+            return None
+        for index, scan in enumerate(scans):
+            if scan is None:  # a line met before (or a short part of the text): scanned alone, then kept
+                line = lines[index]
+                scans[index] = _scan_line(matcher, line)
+                if len(line) <= _LINE_MEMO_MAX_CHARS:
+                    if len(memo) >= _LINE_MEMO_MAX:
+                        memo.clear()
+                    memo[line] = scans[index]  # type: ignore[assignment]
+    found: set[str] = set()
+    hits = _LineHits()
+    flat, firsts, offsets = hits.flat, hits.firsts, hits.offsets
+    strict: list[int] = []
+    cross_after, cross_before, reach = matcher.cross_after, matcher.cross_before, matcher.cross_reach
+    offset = 0
+    for line, scan in zip(lines, scans, strict=True):
+        assert scan is not None
+        ids, line_hits, line_strict, runs_on = scan
+        if runs_on:
+            at = offset + len(line)
+            if cross_after.match(lowered, at) and cross_before.search(lowered, max(0, at - reach), at):
+                return None  # such a start before the line break, the rest of the alias after it
+        if ids:
+            found |= ids
+        if line_hits:
+            first = len(flat)
+            if line_strict:
+                strict.extend([first + i for i in line_strict])
+            firsts.append(first)
+            offsets.append(offset)
+            flat.extend(line_hits)
+        offset += len(line) + 1
+    return found, hits, strict
+
+
+def _hits_whole(matcher: _Matcher, text: str, lowered: str) -> tuple[set[str], _HitList, list[int]]:
+    """(ids of the plain aliases, hits, indexes of the strict hits) from one pass over the whole text."""
     # positions in the matched string are one past those in `text` (a space is put in front)
     if len(lowered) == len(text):
         matches = matcher.pattern.finditer(" " + lowered)
@@ -218,6 +343,18 @@ def extract_skills(text: str) -> set[str]:
             found.update(entries[0].ids)
         start, end = m.span(1)
         hits.append(_Hit(start - 1, end - 1, entries))
+    return found, hits, strict
+
+
+def extract_skills(text: str) -> set[str]:
+    """Canonical skill ids mentioned in a text (one pass over it with the compiled alias trie)."""
+    if not isinstance(text, str) or not text:
+        return set()
+    text = text[:MAX_TEXT_CHARS]
+    matcher = _matcher()
+    lowered = text.lower()
+    scanned = _hits_by_line(matcher, lowered) if len(lowered) == len(text) else None
+    found, hits, strict = scanned if scanned is not None else _hits_whole(matcher, text, lowered)
     # strict aliases (R, Go, TF, CV, ...) need their neighbours, so they are judged after the pass
     for index in strict:
         for entry in hits[index].entries:
