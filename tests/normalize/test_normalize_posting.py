@@ -194,3 +194,12 @@ def test_country_hint_fills_what_the_location_leaves_open() -> None:
 )
 def test_employment_type_normalization(value: Any, expected: str | None) -> None:
     assert employment_type_of(value) == expected
+
+
+def test_jsonld_value_holding_a_range_as_text_is_a_range_not_glued_digits() -> None:
+    from tracker.normalize import normalize_posting
+    from tracker.raw import RawPosting
+
+    salary = {"@type": "MonetaryAmount", "currency": "USD", "value": {"value": "$100,000 - $120,000", "unitText": "YEAR"}}
+    posting = normalize_posting(RawPosting("jsonld", "1", "Data Scientist", structured_pay=salary))
+    assert (posting.pay_min, posting.pay_max, posting.pay_currency, posting.pay_period) == (100000.0, 120000.0, "USD", "year")

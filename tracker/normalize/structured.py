@@ -45,8 +45,10 @@ def _num(value: Any) -> float | None:
         return f if math.isfinite(f) and f > 0 else None
     if isinstance(value, str):
         band = parse_pay(value[:200], default_currency=None)
-        if band is not None and band.min is not None and band.min == band.max:
-            return band.min
+        if band is not None and band.min is not None and band.max is not None:
+            return band.min if band.min == band.max else None  # a range is not one number
+        if len(re.findall(r"\d[\d,.]*", value[:200])) != 1:
+            return None  # several figures ("100,000 - 120,000"): never glue their digits together
         cleaned = re.sub(r"[^0-9.]", "", value.replace(",", ""))[:30]
         try:
             f = float(cleaned) if cleaned and cleaned.count(".") <= 1 else float("nan")

@@ -20,7 +20,8 @@ class AshbySource(BaseSource):
     Jobs with `isListed: false` are dropped. `compensation` goes untouched in `structured_pay`
     (normalization keeps only `Salary` components); `publishedAt` is `posted_at`; `employmentType`,
     `workplaceType` (else "Remote" when `isRemote`) and `address.postalAddress.addressCountry` are
-    passed as hints. Ashby carries no company name: `company` is the board name.
+    passed as hints; without `location`, the postal address is the location. Ashby carries no company
+    name: `company` is the board name.
     """
 
     kind = "ashby"
@@ -55,6 +56,10 @@ class AshbySource(BaseSource):
         address = job.get("address")
         postal = address.get("postalAddress") if isinstance(address, dict) else None
         country = postal.get("addressCountry") if isinstance(postal, dict) else None
+        location = str_or_none(job.get("location"))
+        if location is None and isinstance(postal, dict):
+            parts = (str_or_none(postal.get(k)) for k in ("addressLocality", "addressRegion", "addressCountry"))
+            location = ", ".join(p for p in parts if p) or None
         workplace = str_or_none(job.get("workplaceType"))
         if workplace is None and job.get("isRemote") is True:
             workplace = "Remote"
@@ -67,7 +72,7 @@ class AshbySource(BaseSource):
             title=title,
             scope=scope,
             company=scope,
-            location=str_or_none(job.get("location")),
+            location=location,
             url=str_or_none(job.get("jobUrl")),
             description=description if isinstance(description, str) and description.strip() else None,
             posted_at=parse_iso(job.get("publishedAt")),

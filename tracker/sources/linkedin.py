@@ -22,6 +22,7 @@ from tracker.sources.base import GONE_STATUSES, BaseSource, Option, collapse_ws,
 
 SEARCH_PATH = "/jobs-guest/jobs/api/seeMoreJobPostings/search"
 DETAIL_PATH = "/jobs-guest/jobs/api/jobPosting/{id}"
+FULL_PAGE_PATH = "/jobs/view/{id}"
 MAX_START = 1000
 """LinkedIn serves no results past start=1000."""
 WORKPLACE_CODES = {"on-site": "1", "remote": "2", "hybrid": "3"}
@@ -233,8 +234,9 @@ class LinkedInSource(BaseSource):
     with content but no cards (a block page, a changed format) raises SourceFormatError, a redirect to
     a login wall BlockedByAuthwall: neither is read as "no more results". Cards repeated across pages
     are yielded once. The salary span goes in `pay_text` (white space collapsed); `posted_at` is the
-    card's `time[datetime]`. The detail fragment `{base_url}/jobs-guest/jobs/api/jobPosting/{id}` is
-    fetched only when `hooks.needs_detail(posting)`; it supplies the description, `employment_type`
+    card's `time[datetime]`. The detail fragment `{base_url}/jobs-guest/jobs/api/jobPosting/{id}` (or,
+    when that answers 404/410, the full page `{base_url}/jobs/view/{id}`) is fetched only when
+    `hooks.needs_detail(posting)`; it supplies the description, `employment_type`
     (criterion "Employment type") and `extra["seniority"]`; `extra["detail_fetched"]` tells whether it did.
     """
 
@@ -331,14 +333,22 @@ class LinkedInSource(BaseSource):
         )
 
     async def _add_detail(self, client: PoliteClient, posting: RawPosting) -> None:
-        url = self.base_url + DETAIL_PATH.format(id=quote(posting.external_id, safe=""))
-        try:
-            html = await self.get_text(client, url)
-        except HTTPStatusFailure as exc:
-            if exc.status not in GONE_STATUSES:
-                raise
-            posting.extra["detail_error"] = f"HTTP {exc.status}"
+        job_id = quote(posting.external_id, safe="")
+        html: str | None = None
+        url = ""
+        # the guest fragment first; the full page (same fields, selected by class) when a mirror lacks it
+        for path in (DETAIL_PATH, FULL_PAGE_PATH):
+            url = self.base_url + path.format(id=job_id)
+            try:
+                html = await self.get_text(client, url)
+                break
+            except HTTPStatusFailure as exc:
+                if exc.status not in GONE_STATUSES:
+                    raise
+                posting.extra["detail_error"] = f"HTTP {exc.status}"
+        if html is None:
             return
+        posting.extra.pop("detail_error", None)
         detail = parse_detail(html)
         if detail.title is None and detail.description is None:
             raise SourceFormatError(
