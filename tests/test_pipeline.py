@@ -19,7 +19,7 @@ from tests.httpserver import FixtureServer, Reply
 from tracker.config import Settings, settings_from_mapping
 from tracker.pipeline import scrape
 from tracker.store import db as store_db
-from tracker.store.models import Posting, PostingCluster, ScrapeRun
+from tracker.store.models import Posting, PostingCluster, PostingSkill, ScrapeRun
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "sources" / "fixtures"
@@ -229,4 +229,50 @@ def test_import_of_a_file_that_is_not_an_import_file_writes_nothing(db_url: str,
     engine = store_db.make_engine(db_url)
     with store_db.session_factory(engine)() as session:
         assert session.scalar(select(func.count()).select_from(ScrapeRun)) == 0
+    engine.dispose()
+
+
+CARD = (
+    '<li><div class="base-card base-search-card job-search-card" data-entity-urn="urn:li:jobPosting:4100000001">'
+    '<a class="base-card__full-link" href="https://www.linkedin.com/jobs/view/ml-engineer-4100000001?x=1">'
+    '<span class="sr-only">Machine Learning Engineer</span></a><div class="base-search-card__info">'
+    '<h3 class="base-search-card__title">Machine Learning Engineer</h3>'
+    '<h4 class="base-search-card__subtitle"><a class="hidden-nested-link" href="https://www.linkedin.com/company/acme">Acme</a></h4>'
+    '<div class="base-search-card__metadata"><span class="job-search-card__location">Austin, Texas, United States</span>'
+    '<span class="job-search-card__salary-info">$150,000.00\n  -\n  $180,000.00</span>'
+    '<time class="job-search-card__listdate--new" datetime="2026-11-01">1 day ago</time></div></div></div></li>'
+)
+DETAIL = (
+    '<section><h2 class="top-card-layout__title">Machine Learning Engineer</h2>'
+    '<a class="topcard__org-name-link" href="https://www.linkedin.com/company/acme">Acme</a>'
+    '<span class="topcard__flavor--bullet">Austin, Texas, United States</span></section>'
+    '<div class="show-more-less-html__markup"><p>Train models in PyTorch and serve them on Kubernetes.</p></div>'
+)
+
+
+def test_a_card_crawled_again_without_its_detail_page_keeps_description_and_skills(server: FixtureServer, db_url: str) -> None:
+    def search(request: Any) -> Reply:
+        return Reply.html(CARD if request.query.get("start", "0") == "0" else "")
+
+    server.route("/jobs-guest/jobs/api/seeMoreJobPostings/search", search)
+    server.route("/jobs-guest/jobs/api/jobPosting/4100000001", Reply.html(DETAIL))
+    settings = settings_from_mapping(
+        {
+            "database": {"url": db_url},
+            "scrape": {"user_agent": "tracker-tests/1 (+mailto:ci@tracker.invalid)", "per_host_rate": 200.0, "max_retries": 0},
+            "sources": [{"kind": "linkedin", "name": "li", "base_url": server.url(""), "queries": ["ml engineer"], "locations": ["US"]}],
+        },
+        {},
+    )
+    engine = store_db.make_engine(db_url)
+    sessions = store_db.session_factory(engine)
+    scrape(settings, sessions, now=lambda: T0)
+    again = scrape(settings, sessions, now=lambda: T0 + timedelta(hours=6))
+    assert again[0].status == "ok" and again[0].counts.updated == 0
+    assert server.hits("/jobs-guest/jobs/api/jobPosting/4100000001") == 1  # not fetched again: unchanged card
+    with sessions() as session:
+        posting = session.scalars(select(Posting)).one()
+        assert posting.description_text and "PyTorch" in posting.description_text
+        skills = set(session.scalars(select(PostingSkill.skill_id).where(PostingSkill.posting_id == posting.id)))
+    assert {"pytorch", "kubernetes"} <= skills
     engine.dispose()

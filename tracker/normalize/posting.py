@@ -46,7 +46,8 @@ class Posting:
     annual_max: float | None
     pay_source: str | None
     """employer (structured or dedicated pay field), description (found in the text), estimated (the source's guess)."""
-    description_text: str
+    description_text: str | None
+    """Readable text of the description; None when the source gave none (the store then keeps what it has)."""
     description_hash: str | None
     """sha256 hex of the whitespace-collapsed description text; None when there is no description."""
     posted_at: datetime | None
@@ -198,7 +199,7 @@ def normalize_posting(raw: RawPosting | Mapping[str, Any]) -> Posting:
         annual_min=band.annual_min if band else None,
         annual_max=band.annual_max if band else None,
         pay_source=pay_source if band else None,
-        description_text=description_text,
+        description_text=description_text or None,
         description_hash=_text_hash(description_text),
         posted_at=_posted_at(_field(raw, "posted_at")),
         skills=frozenset(skills),

@@ -270,7 +270,7 @@ def upsert_postings(
         if row is None:
             new_items.append((p, values))
             continue
-        if values["description_text"] is None and row.description_hash is not None:
+        if not values["description_text"] and row.description_hash is not None:
             for key in DESCRIPTION_FIELDS:
                 values.pop(key)  # a card without its detail page keeps the stored description
         elif values["description_hash"] != row.description_hash:
