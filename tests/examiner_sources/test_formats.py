@@ -225,12 +225,19 @@ def _jsonld(server: FixtureServer, path: str) -> list[RawPosting]:
     return crawl("jsonld", server.url(""), {"urls": [url]}, url)
 
 
+def _by_identifier(postings: list[RawPosting]) -> dict[str, RawPosting]:
+    """Postings by their identifier value, without the host and employer qualification."""
+    return {key.rsplit(":", 1)[-1]: p for key, p in by_id(postings).items()}
+
+
 def test_jsonld_blocks_and_salary_shapes(server: FixtureServer) -> None:
     imitation.install_jsonld(server)
     one = _jsonld(server, "/careers/1")
     assert len(one) == 1
     ds = one[0]
-    assert ds.external_id == "DS-1001" and ds.title == "Senior Data Scientist" and ds.company == "Delta Corp"
+    # identifier values are qualified by the page's host and the employer
+    assert ds.external_id == f"{server.url('').split('//')[1].rstrip('/')}:Delta Corp:DS-1001"
+    assert ds.title == "Senior Data Scientist" and ds.company == "Delta Corp"
     assert ds.location == "Chicago, IL, US; Denver, CO, US"
     assert ds.posted_at == datetime(2026, 10, 12, tzinfo=UTC)
     assert ds.description == "<p>Model churn with Python &amp; SQL.</p>"
@@ -245,7 +252,7 @@ def test_jsonld_blocks_and_salary_shapes(server: FixtureServer) -> None:
     again = _jsonld(server, "/careers/2")
     assert again[0].external_id == da.external_id  # stable without an identifier
 
-    arr = by_id(_jsonld(server, "/careers/3"))
+    arr = _by_identifier(_jsonld(server, "/careers/3"))
     de, mle = arr["DE-7"], arr["8812"]
     assert de.company == "Delta Corp" and de.description == "<p>Spark &amp; Airflow.</p>"
     lo, hi, cur, period = pay(de)
@@ -258,7 +265,7 @@ def test_jsonld_blocks_and_salary_shapes(server: FixtureServer) -> None:
 def test_jsonld_sitemap(server: FixtureServer) -> None:
     imitation.install_jsonld(server)
     url = server.url("/sitemap.xml")
-    got = by_id(crawl("jsonld", server.url(""), {"sitemap": url}, url))
+    got = _by_identifier(crawl("jsonld", server.url(""), {"sitemap": url}, url))
     assert set(got) == {"SM-4", "SM-5"}
     assert pay(got["SM-4"]) == (120000, 120000, "CAD", "year")
     assert got["SM-5"].location == "Toronto, ON, CA"

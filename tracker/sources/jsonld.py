@@ -275,7 +275,13 @@ def posting_from_jsonld(
     title = htmllib.unescape(title)
     url = str_or_none(obj.get("url"))
     url = urljoin(page_url, url) if url else page_url
-    external_id = _identifier(obj.get("identifier")) or str_or_none(obj.get("url"))
+    external_id = _identifier(obj.get("identifier"))
+    if external_id and "://" not in external_id:
+        # identifier values are unique within one employer's site only: qualify them with the page's
+        # host and the employer, so two sites (or two employers on one host) never share an id
+        org = _name(obj.get("hiringOrganization")) or ""
+        external_id = f"{urlsplit(page_url).netloc}:{org}:{external_id}" if org else f"{urlsplit(page_url).netloc}:{external_id}"
+    external_id = external_id or str_or_none(obj.get("url"))
     if external_id is None:
         key = page_url if index is None else f"{page_url}#{index}"
         external_id = "urlsha1:" + hashlib.sha1(key.encode()).hexdigest()[:20]
