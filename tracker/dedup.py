@@ -49,11 +49,22 @@ def company_key(company: str | None) -> str:
     return " ".join(words)[:200]
 
 
+# Common abbreviations in titles, spelled out so that "Sr. ML Engineer" and "Senior Machine Learning
+# Engineer" on two sources fall in the same cluster.
+_TITLE_WORDS = {
+    "sr": "senior", "snr": "senior", "jr": "junior", "ml": "machine learning", "mgr": "manager",
+    "eng": "engineer", "engr": "engineer", "swe": "software engineer", "mle": "machine learning engineer",
+    "ds": "data scientist", "nlp": "natural language processing", "cv": "computer vision", "assoc": "associate",
+    "dir": "director", "vp": "vice president", "i": "1", "ii": "2", "iii": "3", "iv": "4",
+}  # fmt: skip
+
+
 def title_key(title: str | None) -> str:
-    """Title folded for matching: parentheticals, workplace words and punctuation removed."""
+    """Title folded for matching: parentheticals, workplace words, punctuation and abbreviations normalized."""
     if not title:
         return ""
-    return " ".join(_WORD.findall(_TITLE_NOISE.sub(" ", _fold(title))))[:300]
+    words = _WORD.findall(_TITLE_NOISE.sub(" ", _fold(title)))
+    return " ".join(_TITLE_WORDS.get(word, word) for word in words)[:300]
 
 
 def location_key(city: str | None, region: str | None, country: str | None, workplace: str | None) -> str:

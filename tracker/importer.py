@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +25,15 @@ COLUMNS = (
     "pay_period", "description", "url", "posted_at", "seen_at",
 )  # fmt: skip
 PERIODS = {"hour", "day", "week", "month", "year"}
+PERIOD_SYNONYMS = {
+    "hourly": "hour", "hr": "hour", "h": "hour", "per hour": "hour", "an hour": "hour",
+    "daily": "day", "per day": "day", "a day": "day",
+    "weekly": "week", "wk": "week", "per week": "week", "a week": "week",
+    "monthly": "month", "mo": "month", "per month": "month", "a month": "month",
+    "yearly": "year", "annual": "year", "annually": "year", "annum": "year", "per annum": "year", "yr": "year",
+    "per year": "year", "a year": "year", "salary": "year",
+}  # fmt: skip
+_AMOUNT = re.compile(r"^\s*(?:[A-Za-z]{3}\s*)?[^\d\s]{0,3}\s*(\d[\d,]*(?:\.\d+)?)\s*([kKmM]?)\s*(?:[A-Za-z]{3})?\s*$")
 MAX_FIELD = 200_000
 
 
@@ -54,14 +64,18 @@ def _parse_time(value: Any, column: str) -> datetime | None:
 
 
 def _number(value: Any, column: str) -> float | None:
+    """An amount: a number, or text like "150000", "150,000", "$150,000", "150k", "USD 150000"."""
     if value in (None, ""):
         return None
     if isinstance(value, bool):
         raise ValueError(f"{column}: not a number: {value!r}")
-    try:
-        number = float(str(value).replace(",", "").strip()) if not isinstance(value, int | float) else float(value)
-    except ValueError:
-        raise ValueError(f"{column}: not a number: {value!r}") from None
+    if isinstance(value, int | float):
+        number = float(value)
+    else:
+        match = _AMOUNT.match(str(value)[:100])
+        if match is None:
+            raise ValueError(f"{column}: not a number: {value!r}")
+        number = float(match.group(1).replace(",", "")) * {"": 1, "k": 1e3, "m": 1e6}[match.group(2).lower()]
     if not math.isfinite(number) or number < 0:
         raise ValueError(f"{column}: not a positive amount: {value!r}")
     return number
@@ -98,7 +112,8 @@ def row_to_raw(row: dict[str, Any], *, now: datetime) -> tuple[RawPosting, datet
     pay_min, pay_max = _number(row.get("pay_min"), "pay_min"), _number(row.get("pay_max"), "pay_max")
     if pay_text is None and (pay_min is not None or pay_max is not None):
         currency = (_text(row, "pay_currency") or "").upper()
-        period = (_text(row, "pay_period") or "").lower()
+        period = " ".join((_text(row, "pay_period") or "").lower().replace("_", " ").replace("-", " ").split())
+        period = PERIOD_SYNONYMS.get(period, period)
         if len(currency) != 3 or not currency.isalpha():
             raise ValueError(f"pay_currency: expected an ISO 4217 code with pay_min/pay_max, got {currency or 'nothing'}")
         if period not in PERIODS:
@@ -106,12 +121,11 @@ def row_to_raw(row: dict[str, Any], *, now: datetime) -> tuple[RawPosting, datet
         if pay_min is not None and pay_max is not None and pay_min > pay_max:
             raise ValueError("pay_min: greater than pay_max")
         if pay_min is not None and pay_max is not None:
-            amount = f"{_fmt(pay_min)} - {_fmt(pay_max)}"
+            pay_text = f"{currency} {_fmt(pay_min)} - {_fmt(pay_max)} per {period}"
         elif pay_min is not None:
-            amount = f"from {_fmt(pay_min)}"
+            pay_text = f"from {currency} {_fmt(pay_min)} per {period}"
         else:
-            amount = f"up to {_fmt(pay_max or 0)}"
-        pay_text = f"{currency} {amount} per {period}"
+            pay_text = f"up to {currency} {_fmt(pay_max or 0)} per {period}"
     raw = RawPosting(
         source_kind="import",
         external_id=external_id[:300],

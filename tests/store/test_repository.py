@@ -177,3 +177,10 @@ def test_linkedin_searches_declare_their_listing_window() -> None:
     assert source.listing_window() == timedelta(hours=48)  # type: ignore[attr-defined]
     board = build_source("greenhouse", "gh", None, {"boards": ["x"]})
     assert board.listing_window() is None  # type: ignore[attr-defined]
+
+
+def test_abbreviated_title_on_another_source_is_the_same_job(db: DB) -> None:
+    board, search = _source(db, "gh"), _source(db, "li")
+    repo.upsert_postings(db.session, board, "b", [P("1", title_raw="Senior Machine Learning Engineer", seniority="senior")], T0)
+    repo.upsert_postings(db.session, search, "q", [P("li-1", title_raw="Sr. ML Engineer (Remote)", seniority="senior")], T0)
+    assert db.session.scalar(select(func.count()).select_from(PostingCluster)) == 1

@@ -1,0 +1,45 @@
+"""Import rows: amounts and periods as people write them, a single bound keeps its currency."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tracker.importer import row_to_raw
+from tracker.normalize import normalize_posting
+
+NOW = datetime(2026, 11, 20, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("columns", "expected"),
+    [
+        ({"pay_min": "150000", "pay_max": "180000", "pay_currency": "USD", "pay_period": "year"}, (150000, 180000, "USD", "year")),
+        ({"pay_min": "$150,000", "pay_max": "$180,000", "pay_currency": "usd", "pay_period": "Yearly"}, (150000, 180000, "USD", "year")),
+        ({"pay_min": "150k", "pay_max": "180K", "pay_currency": "USD", "pay_period": "annual"}, (150000, 180000, "USD", "year")),
+        ({"pay_min": 60, "pay_max": 75, "pay_currency": "USD", "pay_period": "hourly"}, (60, 75, "USD", "hour")),
+        ({"pay_min": "5,000", "pay_max": "6,000", "pay_currency": "EUR", "pay_period": "per month"}, (5000, 6000, "EUR", "month")),
+        ({"pay_min": "150000", "pay_currency": "USD", "pay_period": "year"}, (150000, None, "USD", "year")),
+        ({"pay_max": "90000", "pay_currency": "GBP", "pay_period": "year"}, (None, 90000, "GBP", "year")),
+    ],
+)
+def test_pay_columns_as_people_write_them(columns: dict[str, object], expected: tuple[object, ...]) -> None:
+    raw, _ = row_to_raw({"external_id": "1", "title": "Data Scientist", **columns}, now=NOW)
+    posting = normalize_posting(raw)
+    assert (posting.pay_min, posting.pay_max, posting.pay_currency, posting.pay_period) == expected
+    assert posting.pay_source == "employer"
+
+
+@pytest.mark.parametrize(
+    ("columns", "problem"),
+    [
+        ({"pay_min": "lots", "pay_currency": "USD", "pay_period": "year"}, "pay_min: not a number"),
+        ({"pay_min": "100", "pay_currency": "USD", "pay_period": "fortnight"}, "pay_period: expected one of"),
+        ({"pay_min": "100", "pay_period": "year"}, "pay_currency: expected an ISO 4217 code"),
+        ({"pay_min": "200", "pay_max": "100", "pay_currency": "USD", "pay_period": "year"}, "pay_min: greater than pay_max"),
+    ],
+)
+def test_bad_pay_columns_name_the_column(columns: dict[str, object], problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        row_to_raw({"external_id": "1", "title": "Data Scientist", **columns}, now=NOW)
