@@ -150,7 +150,7 @@ def _lookup_country(geo: _Geo, part: str) -> str | None:
     key = _norm(part)
     code = geo.countries.get(key)
     if code:
-        if len(part) <= 3 and part.isalpha() and not part.isupper() and key not in ("usa", "uk", "uae", "ksa"):
+        if len(part) <= 3 and part.isalpha() and not part.isupper() and key not in ("us", "usa", "uk", "uae", "ksa"):
             return None  # "can", "per", "ind" as words, not codes
         return code
     if len(part) == 2 and part.isupper() and part in geo.iso2:

@@ -122,7 +122,8 @@ _PREFIX = re.compile(
     r"(?<![a-z])(?P<dp>(?-i:US|CAN|CA|C|AU|A|NZ|SG|S|HK|R|MX|NT))\$"
     r"|(?<![a-z])(?P<yp>(?-i:CN|JP|RMB))\s?[¥￥]"
     r"|(?P<sym>[$£€₹¥₩₪₱₦₺₽₫฿₴￥＄])"
-    rf"|(?<![a-z])(?P<code>{_CODE_ALT}|Rs\.?|Rp|SFr\.?|(?-i:Php))(?![a-z])\.?"
+    # a code before a symbol names the currency: "CAD $120,000", "AUD$150k", "SGD$8,000"
+    rf"|(?<![a-z])(?P<code>{_CODE_ALT}|Rs\.?|Rp|SFr\.?|(?-i:Php))(?![a-z])\.?(?:\s?[$¥￥＄])?"
     r")\s{0,2}\Z",
     re.I,
 )

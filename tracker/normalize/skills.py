@@ -119,15 +119,22 @@ def _matcher() -> _Matcher:
 
 # --- context rules ------------------------------------------------------------------------------------
 
-_LIST_GAP = re.compile(r"[\s,/&()|+\-]*(?:(?:and|or|and/or|nor|plus|&|as well as|e\.g\.|i\.e\.|or even)[\s,/&()|+\-]*)?", re.I)
+_LIST_GAP = re.compile(r"[\s,;/&()|+\-]*(?:(?:and|or|and/or|nor|plus|&|as well as|e\.g\.|i\.e\.|or even)[\s,;/&()|+\-]*)?", re.I)
 _LANG_AFTER = re.compile(
     r"\s?(?:programming|language|languages|developer|developers|engineer|engineers|code|codebase|services|"
     r"microservices|backend|back-end|package|packages|libraries|library|scripts|scripting|shiny|studio|markdown|"
     r"ecosystem|modules|runtime|stack|projects?|experience|proficiency|skills|\(golang\))\b",
     re.I,
 )
-_LANG_BEFORE = re.compile(r"\b(?:in|using|with|of|like|via|written\sin|coding\sin|knowledge\sof)\s\Z", re.I)
-_CLAUSE_END = re.compile(r"\s?(?:[,.;:)!?\n]|\band\b|\bor\b|\Z)")
+_LANG_BEFORE = re.compile(
+    r"(?:\b(?:in|using|with|of|like|via|written\sin|coding\sin|knowledge\sof)\s"
+    r"|\b(?:languages?|programming|skills|stack|tech\sstack|tools|technologies|requirements|tech):\s{1,2})\Z",
+    re.I,
+)
+_CLAUSE_END = re.compile(
+    r"\s?(?:[,.;:)!?\n]|\band\b|\bor\b|\Z"
+    r"|\bis\s(?:a\splus|a\sbonus|preferred|required|desired|essential|helpful|nice\sto\shave|a\smust)\b)"
+)
 _RESUME = re.compile(r"r[eé]sum[eé]|cover\sletter|curriculum|\bapply\b|\bsubmit|\bupload|\battach|\bsend\b|\bupdated\b", re.I)
 _ML_WORDS = re.compile(
     r"\b(?:machine\slearning|ml|ai|deep\slearning|models?|modeling|vision|images?|video|perception|detection|"
@@ -178,7 +185,7 @@ def _accept(text: str, index: int, entry: SkillEntry, hits: _HitList) -> bool:
             return True  # "Stack: Go, Kubernetes, Kafka": first in a list of technologies
         if _LANG_AFTER.match(text, hit.end):
             return not (written == "Go" and _SENTENCE_START.search(text, max(0, hit.start - 4), hit.start))
-        before = _LANG_BEFORE.search(text, max(0, hit.start - 14), hit.start)
+        before = _LANG_BEFORE.search(text, max(0, hit.start - 16), hit.start)
         return bool(before and _CLAUSE_END.match(text, hit.end))
     if context == "ml_framework":
         return _listed_with(text, index, hits, frozenset({"ml_framework"}))

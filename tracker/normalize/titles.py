@@ -71,6 +71,7 @@ _ABBREV: dict[str, tuple[str, ...]] = {
     "pm": ("product", "manager"), "tpm": ("technical", "program", "manager"), "svp": ("vp",), "evp": ("vp",),
     "avp": ("vp",), "vps": ("vp",), "cto": ("chief",), "cdo": ("chief",), "cio": ("chief",), "caio": ("chief",),
     "ceo": ("chief",), "cso": ("chief",), "coo": ("chief",), "mlops": ("mlops",), "ml-ops": ("mlops",),
+    "llmops": ("llm", "ops"), "llm-ops": ("llm", "ops"),
     "aiml": ("ai", "machine", "learning"), "ai-ml": ("ai", "machine", "learning"), "ml-ai": ("machine", "learning", "ai"),
     "ai-ops": ("aiops",), "dataops": ("data",), "devops": ("devops",), "internship": ("intern",), "interns": ("intern",),
     "co-op": ("coop",), "werkstudent": ("intern",), "werkstudentin": ("intern",), "praktikant": ("intern",),
@@ -102,6 +103,7 @@ _DOMAIN_PHRASES: dict[tuple[str, ...], str] = {
     ("data", "warehouse"): "DATA_ENG", ("data", "warehousing"): "DATA_ENG", ("data", "platform"): "DATA_ENG",
     ("data", "platforms"): "DATA_ENG", ("data", "infrastructure"): "DATA_ENG", ("data", "pipeline"): "DATA_ENG",
     ("data", "pipelines"): "DATA_ENG", ("data", "engineering"): "DATA_ENG", ("data", "integration"): "DATA_ENG",
+    ("analytics", "engineering"): "DATA_ENG",
     ("analytics",): "ANALYTICS", ("business", "intelligence"): "ANALYTICS", ("insights",): "ANALYTICS",
     ("reporting",): "ANALYTICS", ("data", "analytics"): "ANALYTICS", ("data", "analysis"): "ANALYTICS",
     ("tableau",): "ANALYTICS", ("looker",): "ANALYTICS", ("power", "bi"): "ANALYTICS", ("research",): "RESEARCH", ("applied",): "APPLIED", ("applied", "science"): "APPLIED_SCIENCE",
@@ -390,10 +392,12 @@ def _family(segments: list[list[str]]) -> str:
     return "other"
 
 
-def _not_a_marker(tok: str, prev: str, nxt: str) -> bool:
+def _not_a_marker(tok: str, prev: str, nxt: str, prev2: str = "") -> bool:
     """Seniority words that are not markers here: "Product Manager", "Postdoctoral Fellow", "Lead Generation"."""
     if tok in ("manager", "management") and prev in _NON_TECH_MANAGER_PREFIX:
         return True
+    if tok == "manager" and prev == "marketing" and prev2 in ("product", "program", "programme", "project"):
+        return True  # "Product Marketing Manager": an individual contributor, like the product manager
     if tok == "fellow" and prev in _FELLOW_NOT_PRINCIPAL:
         return True
     return (tok == "lead" and nxt in ("generation", "gen")) or (tok == "staff" and prev in ("medical", "nursing"))
@@ -410,7 +414,7 @@ def _seniority(tokens: list[str]) -> str | None:
         level: str | None = None
         if tok in _SENIORITY_WORDS:
             level = _SENIORITY_WORDS[tok]
-            if _not_a_marker(tok, prev, nxt):
+            if _not_a_marker(tok, prev, nxt, tokens[i - 2] if i > 1 else ""):
                 level = None
         elif role_seen and tok in _LEVELS and (nxt == "" or nxt in _LEVELS or nxt in ("and", "or")):
             lvl = _LEVELS[tok]
