@@ -32,11 +32,14 @@ _TITLE_NOISE = re.compile(
 
 
 def _fold(text: str) -> str:
+    if text.isascii():  # NFKD leaves ASCII as it is and it has no combining marks
+        return text.casefold()
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.casefold()
 
 
+@lru_cache(maxsize=65_536)  # the same companies, titles and places recur across postings
 def company_key(company: str | None) -> str:
     """Company name folded for matching: case, accents, punctuation and legal suffixes removed."""
     if not company:
@@ -59,6 +62,7 @@ _TITLE_WORDS = {
 }  # fmt: skip
 
 
+@lru_cache(maxsize=65_536)
 def title_key(title: str | None) -> str:
     """Title folded for matching: parentheticals, workplace words, punctuation and abbreviations normalized."""
     if not title:
@@ -67,6 +71,7 @@ def title_key(title: str | None) -> str:
     return " ".join(_TITLE_WORDS.get(word, word) for word in words)[:300]
 
 
+@lru_cache(maxsize=65_536)
 def location_key(city: str | None, region: str | None, country: str | None, workplace: str | None) -> str:
     """Location folded for matching: remote jobs by country, others by city and country."""
     if workplace == "remote" and not city:
@@ -95,8 +100,9 @@ def signature(text: str | None) -> str | None:
     if len(words) < SHINGLE:
         shingles = {" ".join(words)}
     else:
-        shingles = {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
-    hashes = np.fromiter((zlib.crc32(s.encode()) for s in shingles), dtype=np.uint64, count=len(shingles))
+        # windows of SHINGLE consecutive words: zip stops at the shortest tail
+        shingles = set(map(" ".join, zip(*(words[i:] for i in range(SHINGLE)), strict=False)))
+    hashes = np.array(list(map(zlib.crc32, map(str.encode, shingles))), dtype=np.uint64)
     a, b = _permutations()
     # (a * x + b) mod p on 64-bit lanes: x < 2**32 and a < 2**61 would overflow, so fold a to 32 bits.
     products = (hashes[:, None] * (a[None, :] & np.uint64(0xFFFFFFFF)) + b[None, :]) % _MERSENNE
@@ -110,7 +116,7 @@ def similarity(sig_a: str | None, sig_b: str | None) -> float | None:
         return None
     a = np.frombuffer(bytes.fromhex(sig_a), dtype=">u8")
     b = np.frombuffer(bytes.fromhex(sig_b), dtype=">u8")
-    return float(np.mean(a == b))
+    return int(np.count_nonzero(a == b)) / a.size  # the share of equal values, without np.mean overhead
 
 
 def same_job(sig_a: str | None, sig_b: str | None) -> bool:

@@ -184,3 +184,22 @@ def test_abbreviated_title_on_another_source_is_the_same_job(db: DB) -> None:
     repo.upsert_postings(db.session, board, "b", [P("1", title_raw="Senior Machine Learning Engineer", seniority="senior")], T0)
     repo.upsert_postings(db.session, search, "q", [P("li-1", title_raw="Sr. ML Engineer (Remote)", seniority="senior")], T0)
     assert db.session.scalar(select(func.count()).select_from(PostingCluster)) == 1
+
+
+def test_a_new_cluster_takes_its_first_member_as_representative(db: DB) -> None:
+    sid = _source(db)
+    batch = [P("7", company="Other Co"), P("5"), P("6"), P("8", description_text=OTHER_DESC)]
+    repo.upsert_postings(db.session, sid, "b", batch, T0)
+    ids = dict(db.session.execute(select(Posting.external_id, Posting.id)).tuples().all())
+    clusters = {c.representative_id: c for c in db.session.scalars(select(PostingCluster))}
+    assert set(clusters) == {ids["7"], ids["5"], ids["8"]}
+    assert clusters[ids["5"]].size == 2  # "6" joined the cluster of "5", its first member
+    members = db.session.scalars(select(Posting.external_id).where(Posting.cluster_id == clusters[ids["5"]].id))
+    assert sorted(members) == ["5", "6"]
+
+
+def test_skill_ids_with_copy_control_characters_are_stored_as_given(db: DB) -> None:
+    sid = _source(db)
+    odd = frozenset({"c\\c++", "tab\tbed", "line\nbreak", "cr\rlf", r"\N"})
+    repo.upsert_postings(db.session, sid, "b", [P("1", skills=odd)], T0)
+    assert set(db.session.scalars(select(PostingSkill.skill_id))) == odd

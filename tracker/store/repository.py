@@ -390,42 +390,88 @@ def _insert_new(
         assignments.append(chosen)
 
     new_clusters = [c for group in pending.values() for c in group]
-    rows_of_clusters = [{k: v for k, v in c.items() if not k.startswith("_")} for c in new_clusters]
-    for cluster, cid in zip(
-        new_clusters, _insert_returning_ids(session, PostingCluster, rows_of_clusters), strict=True
-    ):
-        cluster["id"] = cid
-
-    rows = []
-    for (p, values, _), chosen in zip(keyed, assignments, strict=True):
-        cluster_id = chosen["id"] if isinstance(chosen, dict) else chosen
-        rows.append(
+    seen_of = [seen_times.get(p.external_id, seen_at) for p, _, _ in keyed]
+    columns = [
+        *keyed[0][1],
+        "source_id",
+        "external_id",
+        "scope",
+        "first_seen_at",
+        "last_seen_at",
+        "closed_at",
+    ]
+    postgres = session.connection().dialect.name == "postgresql"
+    if postgres:
+        # Ids drawn up front: each new cluster is written with its representative (its first member).
+        posting_ids, cluster_ids = _allocate_ids(
+            session, ("postings", len(keyed)), ("posting_clusters", len(new_clusters))
+        )
+        for cluster, cid in zip(new_clusters, cluster_ids, strict=True):
+            cluster["id"] = cid
+            cluster["representative_id"] = None
+        for pid, chosen in zip(posting_ids, assignments, strict=True):
+            if isinstance(chosen, dict) and chosen["representative_id"] is None:
+                chosen["representative_id"] = pid
+        cluster_columns = [k for k in new_clusters[0] if not k.startswith("_")] if new_clusters else []
+        _copy_rows(
+            session,
+            "posting_clusters",
+            cluster_columns,
+            [[c[k] for k in cluster_columns] for c in new_clusters],
+        )
+        _copy_rows(
+            session,
+            "postings",
+            ["id", *columns, "cluster_id"],
+            [
+                (
+                    pid,
+                    *values.values(),
+                    source_id,
+                    p.external_id,
+                    scope,
+                    seen,
+                    seen,
+                    None,
+                    _cluster_id(chosen),
+                )
+                for pid, (p, values, _), seen, chosen in zip(
+                    posting_ids, keyed, seen_of, assignments, strict=True
+                )
+            ],
+        )
+    else:
+        rows_of_clusters = [{k: v for k, v in c.items() if not k.startswith("_")} for c in new_clusters]
+        for cluster, cid in zip(
+            new_clusters, _insert_returning_ids(session, PostingCluster, rows_of_clusters), strict=True
+        ):
+            cluster["id"] = cid
+        rows = [
             {
                 **values,
                 "source_id": source_id,
                 "external_id": p.external_id,
                 "scope": scope,
-                "first_seen_at": seen_times.get(p.external_id, seen_at),
-                "last_seen_at": seen_times.get(p.external_id, seen_at),
+                "first_seen_at": seen,
+                "last_seen_at": seen,
                 "closed_at": None,
-                "cluster_id": cluster_id,
+                "cluster_id": _cluster_id(chosen),
             }
-        )
+            for (p, values, _), seen, chosen in zip(keyed, seen_of, assignments, strict=True)
+        ]
+        posting_ids = _insert_returning_ids(session, Posting, rows)
     skills: dict[int, frozenset[str]] = {}
-    representative: dict[int, int] = {}
+    representative: set[int] = set()
     joined: dict[int, list[tuple[int, bool, datetime]]] = {}
-    for index, pid in enumerate(_insert_returning_ids(session, Posting, rows)):
-        p = keyed[index][0]
+    for pid, (p, _, _), seen, chosen in zip(posting_ids, keyed, seen_of, assignments, strict=True):
         skills[pid] = p.skills
-        chosen = assignments[index]
         if isinstance(chosen, dict):
-            representative.setdefault(chosen["id"], pid)
+            representative.add(chosen["id"])
         else:
-            seen = seen_times.get(p.external_id, seen_at)
             joined.setdefault(chosen, []).append(
                 (pid, p.annual_min is not None or p.annual_max is not None, seen)
             )
-    if representative:
+    if representative and not postgres:
         # New clusters take their first member as representative: one statement, not one per cluster.
         first_member = (
             select(func.min(Posting.id)).where(Posting.cluster_id == PostingCluster.id).scalar_subquery()
@@ -442,35 +488,39 @@ def _insert_new(
     return skills
 
 
-def _insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert rows (all with the same keys) and return their new ids, in order.
+def _cluster_id(chosen: int | dict[str, Any]) -> int:
+    return chosen if isinstance(chosen, int) else int(chosen["id"])
 
-    PostgreSQL: ids are drawn from the table's sequence in one query and the rows are sent with COPY,
-    several times faster than multi-row INSERT ... RETURNING. Other backends: INSERT ... RETURNING.
-    """
-    if not rows:
-        return []
-    connection = session.connection()
-    table = model.__table__
-    if connection.dialect.name != "postgresql":
-        ids: list[int] = []
-        for chunk in _chunks(rows):
-            result = session.execute(
-                insert(model).returning(model.id, sort_by_parameter_order=True), list(chunk)
-            )
-            ids.extend(result.scalars())
-        return ids
-    ids = list(
-        session.execute(
-            text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"),
-            {"table": table.name, "n": len(rows)},
-        ).scalars()
+
+def _allocate_ids(session: Session, *wanted: tuple[str, int]) -> list[list[int]]:
+    """PostgreSQL: draw ids from the tables' sequences in one query, ascending per table."""
+    columns = ", ".join(
+        f"array(SELECT nextval(pg_get_serial_sequence(:t{i}, 'id')) FROM generate_series(1, :n{i}))"
+        for i in range(len(wanted))
     )
-    columns = ["id", *rows[0].keys()]
-    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-    with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-        for pid, row in zip(ids, rows, strict=True):
-            copy.write_row((pid, *row.values()))
+    params: dict[str, Any] = {}
+    for i, (table, n) in enumerate(wanted):
+        params[f"t{i}"], params[f"n{i}"] = table, n
+    row = session.execute(text(f"SELECT {columns}"), params).one()
+    return [sorted(ids) for ids in row]
+
+
+def _copy_rows(session: Session, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """PostgreSQL: send rows with COPY, several times faster than multi-row INSERT."""
+    if not rows:
+        return
+    cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows (all with the same keys) and return their new ids, in order (backends other than PostgreSQL)."""
+    ids: list[int] = []
+    for chunk in _chunks(rows):
+        result = session.execute(insert(model).returning(model.id, sort_by_parameter_order=True), list(chunk))
+        ids.extend(result.scalars())
     return ids
 
 
@@ -575,7 +625,9 @@ def _touch_clusters(session: Session, cluster_ids: set[int], seen_at: datetime, 
         session.execute(update(PostingCluster).where(PostingCluster.id.in_(chunk)).values(closed_at=None))
 
 
-def _replace_skills(session: Session, skills: dict[int, frozenset[str]], fresh: set[int] | None = None) -> None:
+def _replace_skills(
+    session: Session, skills: dict[int, frozenset[str]], fresh: set[int] | None = None
+) -> None:
     """Store the skills of postings; `fresh` postings were just inserted and have none to delete."""
     wanted = {s for names in skills.values() for s in names}
     if wanted:
@@ -592,13 +644,21 @@ def _replace_skills(session: Session, skills: dict[int, frozenset[str]], fresh: 
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         # COPY is several times faster than multi-row INSERT for these narrow rows.
+        # The rows are formatted here, in one block: a row at a time through the driver costs more
+        # than the server's work for these two narrow columns.
+        escaped = {s: _copy_text(s) for s in wanted}
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         with cursor.copy("COPY posting_skills (posting_id, skill_id) FROM STDIN") as copy:
-            for pair in pairs:
-                copy.write_row(pair)
+            for chunk in _chunks(pairs, 20_000):
+                copy.write("".join([f"{int(pid)}\t{escaped[s]}\n" for pid, s in chunk]))
         return
     for chunk in _chunks(pairs, 2000):
         session.execute(insert(PostingSkill), [{"posting_id": p, "skill_id": s} for p, s in chunk])
+
+
+def _copy_text(value: str) -> str:
+    """A value in COPY's text format: backslash, tab, newline and carriage return escaped."""
+    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def close_missing(
