@@ -158,16 +158,20 @@ def test_imported_postings_keep_their_own_seen_times(db: DB) -> None:
     assert got == times
 
 
-def test_a_search_window_closes_only_postings_young_enough_to_be_listed(db: DB) -> None:
+def test_a_search_window_closes_young_postings_now_and_aged_out_ones_at_their_last_sighting(db: DB) -> None:
     sid = _source(db, "li")
     old = P("old", posted_at=T0 - timedelta(days=20), description_text=OTHER_DESC)
     young = P("young", posted_at=T0 - timedelta(days=2))
     repo.upsert_postings(db.session, sid, "q", [old, young], T0)
     later = T0 + timedelta(days=1)
     closed = repo.close_missing(db.session, sid, "q", before=later, closed_at=later, posted_after=later - timedelta(days=6))
-    assert closed == 1
+    assert closed == 2
+    db.session.expire_all()
     states = {p.external_id: p.closed_at for p in db.session.scalars(select(Posting))}
-    assert states == {"old": None, "young": later}
+    # the young one vanished from a search that still lists its age: closed now; the old one aged out
+    # of the window, so all we know is when it was last seen
+    assert states == {"old": T0, "young": later}
+    assert {c.closed_at for c in db.session.scalars(select(PostingCluster))} == {T0, later}
 
 
 def test_linkedin_searches_declare_their_listing_window() -> None:
@@ -203,3 +207,54 @@ def test_skill_ids_with_copy_control_characters_are_stored_as_given(db: DB) -> N
     odd = frozenset({"c\\c++", "tab\tbed", "line\nbreak", "cr\rlf", r"\N"})
     repo.upsert_postings(db.session, sid, "b", [P("1", skills=odd)], T0)
     assert set(db.session.scalars(select(PostingSkill.skill_id))) == odd
+
+
+def test_a_retitled_posting_leaves_its_cluster_and_both_clusters_stay_consistent(db: DB) -> None:
+    sid = _source(db)
+    repo.upsert_postings(db.session, sid, "b", [P("1", title_raw="Data Scientist", family="data_scientist")], T0)
+    repo.upsert_postings(
+        db.session, sid, "b", [P("1", title_raw="Machine Learning Engineer", family="ml_engineer", description_hash="h9")], T0
+    )
+    db.session.expire_all()
+    posting = db.session.scalars(select(Posting)).one()
+    cluster = db.session.get(PostingCluster, posting.cluster_id)
+    assert cluster is not None and cluster.family == "ml_engineer" and cluster.representative_id == posting.id
+    assert [c.family for c in db.session.scalars(select(PostingCluster))] == ["ml_engineer"]  # the empty one is gone
+
+
+def test_employer_pay_beats_an_estimate_as_representative(db: DB) -> None:
+    board, estimates = _source(db, "gh"), _source(db, "est")
+    repo.upsert_postings(db.session, estimates, "e", [P("e1", pay_source="estimated", annual_min=9e4, annual_max=9e4)], T0)
+    repo.upsert_postings(db.session, board, "b", [P("b1", pay_source="employer")], T0 + timedelta(hours=1))
+    db.session.expire_all()
+    cluster = db.session.scalars(select(PostingCluster)).one()
+    rep = db.session.get(Posting, cluster.representative_id)
+    assert rep is not None and rep.external_id == "b1"
+    assert cluster.size == 2 and cluster.first_seen_at == T0 and cluster.last_seen_at == T0 + timedelta(hours=1)
+
+
+def test_card_without_detail_keeps_employment_type_and_description_pay(db: DB) -> None:
+    sid = _source(db, "li")
+    full = P("1", employment_type="full_time", pay_source="description", pay_text="$150,000 - $200,000")
+    repo.upsert_postings(db.session, sid, "q", [full], T0)
+    card = P(
+        "1", employment_type=None, description_text=None, description_hash=None, skills=frozenset(), pay_text=None,
+        pay_min=None, pay_max=None, pay_currency=None, pay_period=None, annual_min=None, annual_max=None, pay_source=None,
+    )  # fmt: skip
+    result = repo.upsert_postings(db.session, sid, "q", [card], T0 + timedelta(days=1))
+    assert result.updated == 0
+    db.session.expire_all()
+    row = db.session.scalars(select(Posting)).one()
+    assert (row.employment_type, row.pay_source, row.annual_min) == ("full_time", "description", 150000.0)
+    assert repo.known_postings(db.session, sid)["1"][2] is None  # description pay is not a card's salary text
+
+
+def test_an_earlier_sighting_moves_first_seen_back_on_posting_and_cluster(db: DB) -> None:
+    sid = _source(db, "import:x")
+    repo.upsert_postings(db.session, sid, "", [P("a")], T0, first_seen_times={"a": T0 - timedelta(days=14)})
+    repo.upsert_postings(db.session, sid, "", [P("a")], T0 - timedelta(days=21))
+    db.session.expire_all()
+    posting = db.session.scalars(select(Posting)).one()
+    cluster = db.session.get(PostingCluster, posting.cluster_id)
+    assert posting.first_seen_at == T0 - timedelta(days=21) and posting.last_seen_at == T0
+    assert cluster is not None and (cluster.first_seen_at, cluster.last_seen_at) == (posting.first_seen_at, T0)

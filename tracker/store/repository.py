@@ -198,17 +198,22 @@ def fail_stale_runs(session: Session, *, before: datetime, now: datetime) -> int
 
 
 def known_postings(session: Session, source_id: int) -> dict[str, tuple[str, str | None, str | None, bool]]:
-    """external_id -> (title, location, pay text, has description) of a source's stored postings."""
+    """external_id -> (title, location, card pay text, has description) of a source's stored postings.
+
+    The pay text is the one a listing card shows (employer pay); pay found in a description is
+    not comparable with a card, so it reads as None.
+    """
     rows = session.execute(
         select(
             Posting.external_id,
             Posting.title_raw,
             Posting.location_raw,
             Posting.pay_text,
+            Posting.pay_source,
             Posting.description_text.is_not(None),
         ).where(Posting.source_id == source_id)
     )
-    return {r[0]: (r[1], r[2], r[3], bool(r[4])) for r in rows}
+    return {r[0]: (r[1], r[2], r[3] if r[4] == "employer" else None, bool(r[5])) for r in rows}
 
 
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
@@ -232,12 +237,15 @@ def upsert_postings(
     postings: Sequence[NormalizedPosting],
     seen_at: datetime,
     seen_times: dict[str, datetime] | None = None,
+    first_seen_times: dict[str, datetime] | None = None,
 ) -> UpsertResult:
     """Insert new postings and update known ones; clusters and skills follow. Does not commit.
 
-    `seen_times` gives some postings (by external id) their own time seen, for imports.
+    `seen_times` gives some postings (by external id) their own time seen, for imports;
+    `first_seen_times` an earlier first sighting (an import file listing a job several times).
     """
     seen_times = seen_times or {}
+    first_seen_times = first_seen_times or {}
     by_id: dict[str, NormalizedPosting] = {}
     for p in postings:
         by_id[p.external_id] = p
@@ -247,8 +255,22 @@ def upsert_postings(
     existing: dict[str, Any] = {}
     compared = [name for name in CONTENT_FIELDS if name != "description_text"]  # the hash stands for the text
     columns = [
-        getattr(Posting, name)
-        for name in ("id", "external_id", "closed_at", "cluster_id", "last_seen_at", *compared)
+        *(
+            getattr(Posting, name)
+            for name in (
+                "id",
+                "external_id",
+                "closed_at",
+                "cluster_id",
+                "first_seen_at",
+                "last_seen_at",
+                *compared,
+            )
+        ),
+        PostingCluster.company_key,
+        PostingCluster.family.label("cluster_family"),
+        PostingCluster.title_key,
+        PostingCluster.location_key,
     ]
     postgres = session.connection().dialect.name == "postgresql"
     for chunk in _chunks(list(by_id), 5000 if postgres else CHUNK):
@@ -256,13 +278,17 @@ def upsert_postings(
             match = Posting.external_id == any_(bindparam("ids", list(chunk), type_=ARRAY(String)))
         else:
             match = Posting.external_id.in_(chunk)
-        rows = session.execute(select(*columns).where(Posting.source_id == source_id, match))
+        rows = session.execute(
+            select(*columns)
+            .join(PostingCluster, PostingCluster.id == Posting.cluster_id, isouter=True)
+            .where(Posting.source_id == source_id, match)
+        )
         existing.update({row.external_id: row for row in rows})
 
     updates: list[dict[str, Any]] = []
     skill_updates: dict[int, frozenset[str]] = {}
     touched_clusters: set[int] = set()
-    reopened_clusters: set[int] = set()
+    detached: list[tuple[int, tuple[str, str, str, str], dict[str, Any]]] = []
     new_items: list[tuple[NormalizedPosting, dict[str, Any]]] = []
     for ext_id, p in by_id.items():
         values = _values(p)
@@ -271,23 +297,47 @@ def upsert_postings(
             new_items.append((p, values))
             continue
         if not values["description_text"] and row.description_hash is not None:
+            # a card crawled without its detail page: keep what only the detail page gave
             for key in DESCRIPTION_FIELDS:
-                values.pop(key)  # a card without its detail page keeps the stored description
+                values.pop(key)
+            if values["employment_type"] is None:
+                values.pop("employment_type")
+            if values["annual_mid"] is None and row.pay_source == "description":
+                for key in PAY_FIELDS:
+                    values.pop(key)
         elif values["description_hash"] != row.description_hash:
             skill_updates[row.id] = p.skills
         changed = any(getattr(row, key) != values[key] for key in compared if key in values)
         if changed:
             result.updated += 1
         seen = seen_times.get(ext_id, seen_at)
+        first = min(first_seen_times.get(ext_id, seen), seen)
         change = {"id": row.id, "last_seen_at": max(seen, row.last_seen_at), "scope": scope}
+        if first < row.first_seen_at:
+            change["first_seen_at"] = first
         if changed:
             change.update(values)
         if row.closed_at is not None:
             change["closed_at"] = None
-            if row.cluster_id is not None:
-                reopened_clusters.add(row.cluster_id)
         if row.cluster_id is not None:
             touched_clusters.add(row.cluster_id)
+            merged = {
+                **{k: getattr(row, k) for k in KEY_SOURCE_FIELDS},
+                **{k: v for k, v in values.items() if k in KEY_SOURCE_FIELDS},
+            }
+            new_key = _cluster_key(merged)
+            if new_key != (row.company_key, row.cluster_family, row.title_key, row.location_key):
+                # retitled, reclassified or moved: no longer the same job as its cluster
+                detached.append(
+                    (
+                        row.id,
+                        new_key,
+                        {
+                            "first_seen_at": min(first, row.first_seen_at),
+                            "last_seen_at": change["last_seen_at"],
+                        },
+                    )
+                )
         updates.append(change)
     session.expunge_all()  # the bulk statements below bypass the identity map
 
@@ -296,14 +346,130 @@ def upsert_postings(
     fresh: set[int] = set()
     if new_items:
         result.new = len(new_items)
-        inserted = _insert_new(session, source_id, scope, new_items, seen_at, seen_times)
+        inserted = _insert_new(session, source_id, scope, new_items, seen_at, seen_times, first_seen_times)
         skill_updates.update(inserted)
         fresh = set(inserted)
     if skill_updates:
         _replace_skills(session, skill_updates, fresh)
-    if touched_clusters or reopened_clusters:
-        _touch_clusters(session, touched_clusters | reopened_clusters, seen_at, reopen=reopened_clusters)
+    if detached:
+        _detach(session, detached)
+    if touched_clusters:
+        _recompute_clusters(session, touched_clusters)
     return result
+
+
+KEY_SOURCE_FIELDS = ("company", "family", "title_raw", "city", "region", "country", "workplace")
+PAY_FIELDS = (
+    "pay_text", "pay_min", "pay_max", "pay_currency", "pay_period", "annual_min", "annual_max", "annual_mid", "pay_source",
+)  # fmt: skip
+
+
+def _cluster_key(fields: Any) -> tuple[str, str, str, str]:
+    """The cluster key of a posting: normalized company, family, title and location."""
+    get = fields.get if isinstance(fields, dict) else lambda k: getattr(fields, k)
+    return (
+        dedup.company_key(get("company")),
+        str(get("family") or ""),
+        dedup.title_key(get("title_raw")),
+        dedup.location_key(get("city"), get("region"), get("country"), get("workplace")),
+    )
+
+
+def _detach(session: Session, detached: list[tuple[int, tuple[str, str, str, str], dict[str, Any]]]) -> None:
+    """Give postings whose key changed a cluster of their own; their old clusters are recomputed."""
+    old = set(
+        session.scalars(select(Posting.cluster_id).where(Posting.id.in_([pid for pid, _, _ in detached])))
+    )
+    rows = [
+        {
+            "company_key": key[0],
+            "family": key[1],
+            "title_key": key[2],
+            "location_key": key[3],
+            "signature": None,
+            "first_seen_at": times["first_seen_at"],
+            "last_seen_at": times["last_seen_at"],
+            "closed_at": None,
+            "size": 1,
+            "representative_id": pid,
+        }  # fmt: skip
+        for pid, key, times in detached
+    ]
+    ids = _insert_returning_ids(session, PostingCluster, rows)
+    session.execute(
+        update(Posting),
+        [{"id": pid, "cluster_id": cid} for (pid, _, _), cid in zip(detached, ids, strict=True)],
+    )
+    _recompute_clusters(session, {c for c in old if c is not None} | set(ids))
+
+
+def _recompute_clusters(session: Session, cluster_ids: set[int]) -> None:
+    """Derive each cluster's size, seen span, closure and representative from its postings.
+
+    The representative is the member with employer-posted pay (employer or description), else with
+    any pay, else the first; a cluster is closed when all its postings are, at the latest closing.
+    """
+    ids = sorted(cluster_ids)
+    for chunk in _chunks(ids, 2000):
+        members: dict[int, list[Any]] = {}
+        for row in session.execute(
+            select(
+                Posting.cluster_id, Posting.id, Posting.annual_mid, Posting.pay_source,
+                Posting.first_seen_at, Posting.last_seen_at, Posting.closed_at,
+            ).where(Posting.cluster_id.in_(chunk))
+        ):  # fmt: skip
+            members.setdefault(row[0], []).append(row)
+        current = {
+            row[0]: row[1:]
+            for row in session.execute(
+                select(
+                    PostingCluster.id, PostingCluster.size, PostingCluster.first_seen_at, PostingCluster.last_seen_at,
+                    PostingCluster.closed_at, PostingCluster.representative_id,
+                ).where(PostingCluster.id.in_(chunk))
+            )
+        }  # fmt: skip
+        empty = [cid for cid in chunk if cid in current and cid not in members]
+        if empty:
+            session.execute(delete(PostingCluster).where(PostingCluster.id.in_(empty)))
+        only_last_seen: dict[datetime, list[int]] = {}
+        changes = []
+        for cid, rows in members.items():
+            open_rows = [r for r in rows if r[6] is None]
+            best = min(
+                rows,
+                key=lambda r: (
+                    0
+                    if r[2] is not None and r[3] in ("employer", "description")
+                    else 1
+                    if r[2] is not None
+                    else 2,
+                    r[1],
+                ),
+            )
+            wanted = (
+                len(rows),
+                min(r[4] for r in rows),
+                max(r[5] for r in rows),
+                None if open_rows else max(r[6] for r in rows),
+                best[1],
+            )
+            have = current.get(cid)
+            if have is None or tuple(have) == wanted:
+                continue
+            if tuple(have[:2]) + tuple(have[3:]) == wanted[:2] + wanted[3:]:
+                only_last_seen.setdefault(wanted[2], []).append(cid)
+                continue
+            changes.append(
+                {"id": cid, "size": wanted[0], "first_seen_at": wanted[1], "last_seen_at": wanted[2],
+                 "closed_at": wanted[3], "representative_id": wanted[4]}
+            )  # fmt: skip
+        for last_seen, group in only_last_seen.items():  # the common case: seen again, nothing else moved
+            session.execute(
+                update(PostingCluster).where(PostingCluster.id.in_(group)).values(last_seen_at=last_seen)
+                .execution_options(synchronize_session=False)
+            )  # fmt: skip
+        if changes:
+            session.execute(update(PostingCluster), changes)
 
 
 def _bulk_update_postings(session: Session, updates: list[dict[str, Any]]) -> None:
@@ -336,6 +502,7 @@ def _insert_new(
     items: list[tuple[NormalizedPosting, dict[str, Any]]],
     seen_at: datetime,
     seen_times: dict[str, datetime],
+    first_seen_times: dict[str, datetime],
 ) -> dict[int, frozenset[str]]:
     keyed = [
         (
@@ -356,6 +523,7 @@ def _insert_new(
     pending: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
     for p, values, key in keyed:
         seen = seen_times.get(p.external_id, seen_at)
+        first = min(first_seen_times.get(p.external_id, seen), seen)
         sig: str | None = None
         sig_done = False
         chosen: int | dict[str, Any] | None = None
@@ -376,7 +544,7 @@ def _insert_new(
                 # computed only when another posting shares the key (most never do)
                 "signature": sig if sig_done else None,
                 "_text": None if sig_done else values["description_text"],
-                "first_seen_at": seen,
+                "first_seen_at": first,
                 "last_seen_at": seen,
                 "closed_at": None,
                 "size": 0,
@@ -385,12 +553,16 @@ def _insert_new(
             chosen = new_cluster
         if isinstance(chosen, dict):
             chosen["size"] += 1
-            chosen["first_seen_at"] = min(chosen["first_seen_at"], seen)
+            chosen["first_seen_at"] = min(chosen["first_seen_at"], first)
             chosen["last_seen_at"] = max(chosen["last_seen_at"], seen)
         assignments.append(chosen)
 
     new_clusters = [c for group in pending.values() for c in group]
     seen_of = [seen_times.get(p.external_id, seen_at) for p, _, _ in keyed]
+    first_of = [
+        min(first_seen_times.get(p.external_id, seen), seen)
+        for (p, _, _), seen in zip(keyed, seen_of, strict=True)
+    ]
     columns = [
         *keyed[0][1],
         "source_id",
@@ -430,13 +602,13 @@ def _insert_new(
                     source_id,
                     p.external_id,
                     scope,
-                    seen,
+                    first,
                     seen,
                     None,
                     _cluster_id(chosen),
                 )
-                for pid, (p, values, _), seen, chosen in zip(
-                    posting_ids, keyed, seen_of, assignments, strict=True
+                for pid, (p, values, _), first, seen, chosen in zip(
+                    posting_ids, keyed, first_of, seen_of, assignments, strict=True
                 )
             ],
         )
@@ -452,12 +624,12 @@ def _insert_new(
                 "source_id": source_id,
                 "external_id": p.external_id,
                 "scope": scope,
-                "first_seen_at": seen,
+                "first_seen_at": first,
                 "last_seen_at": seen,
                 "closed_at": None,
                 "cluster_id": _cluster_id(chosen),
             }
-            for (p, values, _), seen, chosen in zip(keyed, seen_of, assignments, strict=True)
+            for (p, values, _), first, seen, chosen in zip(keyed, first_of, seen_of, assignments, strict=True)
         ]
         posting_ids = _insert_returning_ids(session, Posting, rows)
     skills: dict[int, frozenset[str]] = {}
@@ -485,6 +657,7 @@ def _insert_new(
             )
     if joined:
         _join_existing(session, joined, candidates)
+        _recompute_clusters(session, set(joined))
     return skills
 
 
@@ -614,17 +787,6 @@ def _join_existing(
         session.execute(update(PostingCluster), changes)
 
 
-def _touch_clusters(session: Session, cluster_ids: set[int], seen_at: datetime, *, reopen: set[int]) -> None:
-    for chunk in _chunks(sorted(cluster_ids)):
-        session.execute(
-            update(PostingCluster)
-            .where(PostingCluster.id.in_(chunk), PostingCluster.last_seen_at < seen_at)
-            .values(last_seen_at=seen_at)
-        )
-    for chunk in _chunks(sorted(reopen)):
-        session.execute(update(PostingCluster).where(PostingCluster.id.in_(chunk)).values(closed_at=None))
-
-
 def _replace_skills(
     session: Session, skills: dict[int, frozenset[str]], fresh: set[int] | None = None
 ) -> None:
@@ -692,32 +854,34 @@ def close_missing(
         .execution_options(synchronize_session=False)
     )
     closed = int(getattr(res, "rowcount", 0) or 0)
+    if posted_after is not None:
+        # Postings older than the search window can no longer be listed, open or not: they count as
+        # closed at the last time they were seen, so they do not stay "active" for ever.
+        aged = [
+            Posting.source_id == source_id,
+            Posting.scope == scope,
+            Posting.closed_at.is_(None),
+            Posting.last_seen_at < before,
+            func.coalesce(Posting.posted_at, Posting.first_seen_at) < posted_after,
+        ]
+        cluster_ids |= set(
+            session.scalars(select(Posting.cluster_id).where(*aged, Posting.cluster_id.is_not(None)))
+        )
+        res = session.execute(
+            update(Posting)
+            .where(*aged)
+            .values(closed_at=Posting.last_seen_at)
+            .execution_options(synchronize_session=False)
+        )
+        closed += int(getattr(res, "rowcount", 0) or 0)
     if cluster_ids:
         refresh_cluster_closure(session, {c for c in cluster_ids if c is not None})
     return closed
 
 
 def refresh_cluster_closure(session: Session, cluster_ids: Iterable[int]) -> None:
-    """A cluster is closed when all its postings are, at the latest of their closing times."""
-    ids = sorted(set(cluster_ids))
-    for chunk in _chunks(ids):
-        open_ids = set(
-            session.scalars(
-                select(Posting.cluster_id)
-                .where(Posting.cluster_id.in_(chunk), Posting.closed_at.is_(None))
-                .distinct()
-            )
-        )
-        latest: dict[int, datetime | None] = dict(
-            session.execute(  # type: ignore[arg-type]
-                select(Posting.cluster_id, func.max(Posting.closed_at))
-                .where(Posting.cluster_id.in_([c for c in chunk if c not in open_ids]))
-                .group_by(Posting.cluster_id)
-            ).all()
-        )
-        changes = [{"id": cid, "closed_at": None if cid in open_ids else latest.get(cid)} for cid in chunk]
-        if changes:
-            session.execute(update(PostingCluster), changes)
+    """Bring clusters in line with their postings (closure, seen span, size, representative)."""
+    _recompute_clusters(session, set(cluster_ids))
 
 
 def source_ids_by_name(session: Session) -> dict[str, int]:
