@@ -43,3 +43,30 @@ def test_pay_columns_as_people_write_them(columns: dict[str, object], expected: 
 def test_bad_pay_columns_name_the_column(columns: dict[str, object], problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         row_to_raw({"external_id": "1", "title": "Data Scientist", **columns}, now=NOW)
+
+
+def test_a_job_listed_twice_in_one_file_keeps_its_first_and_last_sighting(db_url: str, tmp_path: object) -> None:
+    from pathlib import Path
+
+    from sqlalchemy import select
+
+    from tracker.importer import ImportErrors, read_file
+    from tracker.pipeline import import_postings
+    from tracker.store import db as store_db
+    from tracker.store.models import Posting
+
+    data = Path(str(tmp_path)) / "snapshots.csv"
+    data.write_text(
+        "external_id,title,pay_text,seen_at\n"
+        "j1,Data Scientist,\"$150,000 - $170,000 a year\",2026-01-19\n"
+        "j1,Data Scientist,\"$150,000 - $170,000 a year\",2026-01-05\n"
+        "j1,Data Scientist,\"$150,000 - $170,000 a year\",2026-01-12\n"
+    )
+    engine = store_db.make_engine(db_url)
+    sessions = store_db.session_factory(engine)
+    import_postings(sessions, read_file(data, now=NOW, errors=ImportErrors()), source_name="snap")
+    with sessions() as session:
+        posting = session.scalars(select(Posting)).one()
+    assert posting.first_seen_at == datetime(2026, 1, 5, tzinfo=UTC)
+    assert posting.last_seen_at == datetime(2026, 1, 19, tzinfo=UTC)
+    engine.dispose()

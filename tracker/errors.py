@@ -12,7 +12,9 @@ translated at the boundary (`raise ... from exc`) so callers handle one tree:
     |   +-- BlockedByAuthwall   a redirect to a login/signup wall: treated as an error, never as "no results"
     |   +-- TooManyRedirects    a redirect loop or chain past the limit
     |   +-- SourceFormatError   the body arrived but is not in the source's format (truncated JSON, ...)
+    |   +-- ListingTruncated    a listing stopped at the site's result cap: what was read is kept, nothing closed
     +-- StoreError             the database refused an operation
+    +-- NormalizationFailed    some postings of a crawl scope could not be normalized (the rest are stored)
     +-- AnalysisError          a weekly report could not be computed
     +-- DeliveryError          an email could not be delivered
 """
@@ -88,3 +90,19 @@ class DeliveryError(TrackerError):
 
 class BoardGone(HTTPStatusFailure):
     """A whole crawl unit (board, site, page) answered 404/410: it no longer exists at the source."""
+
+
+class ListingTruncated(FetchError):
+    """A listing stopped at the site's result cap: postings beyond it were not seen.
+
+    Raised after every posting read was yielded, so they are stored; the scope is not complete, so
+    nothing is closed for it.
+    """
+
+
+class NormalizationFailed(TrackerError):
+    """Some postings of a batch could not be normalized; the others were stored.
+
+    The scope they came from is not complete (their `last_seen_at` was not bumped), so nothing is
+    closed for it.
+    """

@@ -140,17 +140,36 @@ def row_to_raw(row: dict[str, Any], *, now: datetime) -> tuple[RawPosting, datet
     return raw, seen_at
 
 
+NOT_UTF8 = "not valid UTF-8 text"
+
+
+def _undecodable(text: str) -> bool:
+    """Whether text read with errors="surrogateescape" held bytes that are not UTF-8."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
-    """(line number, row) for each record of a CSV or JSON Lines file; a string row is a parse error."""
+    """(line number, row) for each record of a CSV or JSON Lines file; a string row is a parse error.
+
+    Bytes that are not UTF-8 make their row a parse error (reported with its line number); the
+    rows around it are read as usual.
+    """
     suffix = path.suffix.lower()
     try:
-        handle = path.open("r", encoding="utf-8-sig", newline="")
+        handle = path.open("r", encoding="utf-8-sig", errors="surrogateescape", newline="")
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
     with handle:
         if suffix in {".jsonl", ".ndjson", ".json"}:
             for number, line in enumerate(handle, start=1):
                 if not line.strip():
+                    continue
+                if _undecodable(line):
+                    yield number, NOT_UTF8
                     continue
                 try:
                     record = json.loads(line)
@@ -169,6 +188,9 @@ def read_rows(path: Path) -> Iterator[tuple[int, dict[str, Any] | str]]:
                 for record in reader:
                     if None in record:
                         yield reader.line_num, "more fields than the header"
+                        continue
+                    if any(isinstance(v, str) and _undecodable(v) for v in record.values()):
+                        yield reader.line_num, NOT_UTF8
                         continue
                     yield reader.line_num, dict(record)
             except csv.Error as exc:

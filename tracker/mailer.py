@@ -148,6 +148,15 @@ class SMTPMailer:
                             code=exc.smtp_code,
                         ) from exc
                 refused = client.send_message(msg)
+                # The message is accepted: whatever QUIT gets back must not fail the attempt (a retry
+                # would send it twice), so QUIT here rather than in the context manager's exit, which
+                # raises on any reply but 221; the exit then finds the connection closed and passes.
+                try:
+                    client.quit()
+                except (smtplib.SMTPException, OSError) as exc:
+                    log.debug("SMTP QUIT after a delivered message failed (ignored): %s", exc)
+                finally:
+                    client.close()
         except SMTPDeliveryError as exc:
             raise self._clean(exc, client) from exc.__cause__
         except (smtplib.SMTPException, OSError) as exc:

@@ -22,7 +22,7 @@ import httpx
 
 from tracker.bootstrap import build_configured_source, make_client
 from tracker.config import Settings, SourceSettings
-from tracker.errors import ConfigError, TrackerError
+from tracker.errors import ConfigError, NormalizationFailed, TrackerError
 from tracker.normalize import classify_title, normalize_posting
 from tracker.raw import RawPosting
 from tracker.store import repository as repo
@@ -93,15 +93,26 @@ def select_sources(settings: Settings, only: str | None = None) -> list[SourceSe
 
 
 def store_batch(
-    sessions: Any, source_id: int, scope: str, raws: Sequence[RawPosting], seen_at: datetime
+    sessions: Any,
+    source_id: int,
+    scope: str,
+    raws: Sequence[RawPosting],
+    seen_at: datetime,
+    failures: list[str] | None = None,
 ) -> repo.UpsertResult:
-    """Normalize raw postings and upsert them in one transaction."""
+    """Normalize raw postings and upsert them in one transaction.
+
+    A posting that cannot be normalized is skipped (the others are stored) and described in
+    `failures` when given: its `last_seen_at` was not bumped, so the caller must not close its scope.
+    """
     postings = []
     for raw in raws:
         try:
             postings.append(normalize_posting(raw))
         except Exception as exc:  # normalization must not lose a batch; it is pure and should not raise
             log.error("could not normalize %s %s: %s", raw.source_kind, raw.external_id, exc)
+            if failures is not None:
+                failures.append(f"{raw.external_id}: {type(exc).__name__}: {exc}")
     with transaction(sessions) as session:
         return repo.upsert_postings(session, source_id, scope, postings, seen_at)
 
@@ -144,17 +155,23 @@ async def scrape_source(
         for scope in scopes:
             scope_started = now()
             batch: list[RawPosting] = []
+            failures: list[str] = []
             try:
                 async for raw in source.crawl(client, scope):
                     raw.scope = raw.scope or scope
                     batch.append(raw)
                     if len(batch) >= BATCH:
-                        result.counts.add(store_batch(sessions, source_id, scope, batch, now()))
+                        result.counts.add(store_batch(sessions, source_id, scope, batch, now(), failures))
                         batch = []
                         if progress:
                             progress(src.name, "batch", result.as_row())
-                result.counts.add(store_batch(sessions, source_id, scope, batch, now()))
+                result.counts.add(store_batch(sessions, source_id, scope, batch, now(), failures))
                 batch = []
+                if failures:  # those postings were not marked seen: closing the scope would close them
+                    raise NormalizationFailed(
+                        f"{len(failures)} posting(s) could not be normalized (first: {failures[0]});"
+                        " nothing closed"
+                    )
                 window = source.listing_window()
                 # a day's margin: listing dates are whole days while the search window is in hours
                 posted_after = None if window is None else scope_started - window + timedelta(days=1)
@@ -271,10 +288,16 @@ def _import_batches(
     result: SourceResult,
 ) -> None:
     """Store imported rows in batches, refreshing planner statistics during large loads."""
-    batch: dict[str, tuple[RawPosting, datetime]] = {}
+    batch: dict[str, tuple[RawPosting, datetime, datetime]] = {}
     since_analyze = 0
     for raw, seen_at in raws:
-        batch[raw.external_id] = (raw, seen_at)
+        # a file may list one job several times (snapshots)
+        known = batch.get(raw.external_id)
+        if known is None:
+            batch[raw.external_id] = (raw, seen_at, seen_at)
+        else:  # the most recent row's content, the earliest and latest sightings
+            latest = raw if seen_at >= known[2] else known[0]
+            batch[raw.external_id] = (latest, min(seen_at, known[1]), max(seen_at, known[2]))
         if len(batch) >= BATCH:
             counts = _store_imported(sessions, source_id, batch, started)
             result.counts.add(counts)
@@ -289,9 +312,10 @@ def _import_batches(
 
 
 def _store_imported(
-    sessions: Any, source_id: int, batch: dict[str, tuple[RawPosting, datetime]], default_seen: datetime
+    sessions: Any, source_id: int, batch: dict[str, tuple[RawPosting, datetime, datetime]], default_seen: datetime
 ) -> repo.UpsertResult:
-    postings = [normalize_posting(raw) for raw, _ in batch.values()]
-    seen_times = {ext_id: seen for ext_id, (_, seen) in batch.items()}
+    postings = [normalize_posting(raw) for raw, _, _ in batch.values()]
+    first_seen = {ext_id: first for ext_id, (_, first, _) in batch.items()}
+    last_seen = {ext_id: last for ext_id, (_, _, last) in batch.items()}
     with transaction(sessions) as session:
-        return repo.upsert_postings(session, source_id, "", postings, default_seen, seen_times)
+        return repo.upsert_postings(session, source_id, "", postings, default_seen, last_seen, first_seen)

@@ -8,7 +8,7 @@ import pytest
 
 from tests.httpserver import FixtureServer, Reply, Request
 from tests.sources.conftest import collect, fast_client, fixture_text, run
-from tracker.errors import BlockedByAuthwall, RobotsDisallowed, SourceFormatError
+from tracker.errors import BlockedByAuthwall, ListingTruncated, RobotsDisallowed, SourceFormatError
 from tracker.raw import RawPosting
 from tracker.sources import SourceHooks, build_source
 from tracker.sources.linkedin import DETAIL_PATH, SEARCH_PATH, parse_detail, parse_search_page
@@ -116,7 +116,7 @@ def test_full_job_page_reads_title_by_class_and_ignores_similar_jobs() -> None:
     assert not hasattr(detail, "salary")
 
 
-def test_paging_stops_at_start_1000(server: FixtureServer) -> None:
+def test_paging_stops_at_start_1000_and_says_the_search_was_truncated(server: FixtureServer) -> None:
     card = fixture_text("linkedin_search_page1.html").split("</li>")[0] + "</li>"
 
     def endless(req: Request) -> Reply:
@@ -125,7 +125,24 @@ def test_paging_stops_at_start_1000(server: FixtureServer) -> None:
         return Reply.html("\n".join(cards))
 
     server.route(SEARCH_PATH, endless)
-    postings = crawl(server, SourceHooks(needs_detail=lambda p: False))
+    source = build_source(
+        "linkedin",
+        "li",
+        server.base_url,
+        {"queries": ["data scientist"], "locations": ["United States"], "respect_robots": False},
+        SourceHooks(needs_detail=lambda p: False),
+    )
+    postings: list[RawPosting] = []
+
+    async def go() -> None:
+        async with fast_client() as client:
+            async for posting in source.crawl(client, SCOPE):
+                postings.append(posting)
+
+    with pytest.raises(
+        ListingTruncated
+    ):  # everything read is yielded first; a truncated search closes nothing
+        run(go())
     starts = [int(r.query["start"]) for r in server.requests if r.path == SEARCH_PATH]
     assert starts == list(range(0, 1000, 25))
     assert len(postings) == len({p.external_id for p in postings}) == 1000

@@ -36,7 +36,8 @@ class JsonLdSource(BaseSource):
     pages listed there; `<sitemapindex>` files are followed one level; listed URLs on another host
     than the sitemap's are skipped, so every request stays on the configured site).
 
-    Every `<script type="application/ld+json">` block is read; invalid blocks are skipped; `@graph`,
+    Every `<script type="application/ld+json">` block is read; invalid blocks are skipped, but a page
+    whose blocks are all invalid JSON raises SourceFormatError (never read as "no postings"); `@graph`,
     arrays and nested objects are walked; only objects whose `@type` is (or lists) `JobPosting` count.
     `baseSalary` goes untouched in `structured_pay` (else `estimatedSalary`, with `pay_is_estimate`),
     top-level `salaryCurrency` in `extra["salaryCurrency"]`. A description escaped twice or more is
@@ -94,7 +95,7 @@ class JsonLdSource(BaseSource):
             page = await self.get_text(client, url)
         except HTTPStatusFailure as exc:
             raise gone(exc, f"page {url}") from exc
-        for posting in postings_from_html(page, url, self.kind, scope):
+        for posting in postings_from_html(page, url, self.kind, scope, source=self.name):
             yield posting
 
     async def _crawl_sitemap(
@@ -111,7 +112,7 @@ class JsonLdSource(BaseSource):
                     raise
                 notes.skip(self.name, f"{page_url}: HTTP {exc.status}")
                 continue
-            for posting in postings_from_html(page, page_url, self.kind, scope):
+            for posting in postings_from_html(page, page_url, self.kind, scope, source=self.name):
                 if posting.external_id not in seen:
                     seen.add(posting.external_id)
                     yield posting
@@ -158,20 +159,33 @@ def parse_sitemap(text: str, url: str, source: str) -> tuple[str, list[str]]:
     return kind, [urljoin(url, loc) for loc in locs]
 
 
-def json_blocks(page: str) -> Iterator[Any]:
-    """The parsed JSON of every `application/ld+json` script; invalid blocks are skipped."""
+def ld_json_texts(page: str) -> list[str]:
+    """The text of every non-empty `application/ld+json` script, comment/CDATA wrappers removed."""
     tree = LexborHTMLParser(page)
+    texts: list[str] = []
     for script in tree.css("script"):
         kind = (script.attributes.get("type") or "").split(";")[0].strip().lower()
         if kind != "application/ld+json":
             continue
         text = _JSON_WRAPPERS.sub("", script.text(deep=True) or "").strip()
-        if not text:
-            continue
+        if text:
+            texts.append(text)
+    return texts
+
+
+def _parse_blocks(texts: list[str]) -> list[Any]:
+    blocks: list[Any] = []
+    for text in texts:
         try:
-            yield json.loads(text, strict=False)
+            blocks.append(json.loads(text, strict=False))
         except ValueError:
             continue
+    return blocks
+
+
+def json_blocks(page: str) -> Iterator[Any]:
+    """The parsed JSON of every `application/ld+json` script; invalid blocks are skipped."""
+    yield from _parse_blocks(ld_json_texts(page))
 
 
 def _is_job_posting(obj: dict[str, Any]) -> bool:
@@ -194,9 +208,23 @@ def find_job_postings(value: Any) -> Iterator[dict[str, Any]]:
                 yield from find_job_postings(child)
 
 
-def postings_from_html(page: str, page_url: str, kind: str, scope: str) -> list[RawPosting]:
-    """Raw postings from every JobPosting on one page."""
-    found = [obj for block in json_blocks(page) for obj in find_job_postings(block)]
+def postings_from_html(
+    page: str, page_url: str, kind: str, scope: str, *, source: str | None = None
+) -> list[RawPosting]:
+    """Raw postings from every JobPosting on one page.
+
+    Raises SourceFormatError when the page has ld+json blocks and none of them is valid JSON (a
+    truncated or mangled body): that is not "no postings here", so the scope must not complete.
+    """
+    texts = ld_json_texts(page)
+    blocks = _parse_blocks(texts)
+    if texts and not blocks:
+        raise SourceFormatError(
+            f"{len(texts)} ld+json block(s) on the page and none is valid JSON (truncated or changed format)",
+            url=page_url,
+            source=source,
+        )
+    found = [obj for block in blocks for obj in find_job_postings(block)]
     postings: list[RawPosting] = []
     for index, obj in enumerate(found):
         posting = posting_from_jsonld(obj, page_url, kind, scope, index if len(found) > 1 else None)

@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from tracker.errors import HTTPStatusFailure, SourceFormatError
+from tracker.errors import HTTPStatusFailure, ListingTruncated, SourceFormatError
 from tracker.http import PoliteClient
 from tracker.raw import RawPosting
 from tracker.sources.base import GONE_STATUSES, BaseSource, Option, collapse_ws, parse_iso
@@ -230,7 +230,8 @@ class LinkedInSource(BaseSource):
     every query and location. robots.txt of www.linkedin.com disallows generic crawlers: with the
     default `respect_robots = true` every crawl raises RobotsDisallowed (the run says why).
 
-    `start` steps by the cards received; the crawl stops on a blank page or at start >= 1000. A page
+    `start` steps by the cards received; the crawl stops on a blank page, or at start >= 1000 where it
+    raises ListingTruncated after yielding every card read (a cut-short search closes nothing). A page
     with content but no cards (a block page, a changed format) raises SourceFormatError, a redirect to
     a login wall BlockedByAuthwall: neither is read as "no more results". Cards repeated across pages
     are yielded once. The salary span goes in `pay_text` (white space collapsed); `posted_at` is the
@@ -317,6 +318,13 @@ class LinkedInSource(BaseSource):
                     await self._add_detail(client, posting)
                 yield posting
             start += page.roots
+        # the site serves no page past MAX_START: the search was cut short, so it must not count as complete
+        raise ListingTruncated(
+            f"search stopped at {MAX_START} results: postings beyond were not seen;"
+            " nothing closed (narrow the query)",
+            url=url,
+            source=self.name,
+        )
 
     def _posting(self, card: Card, scope: str) -> RawPosting:
         return RawPosting(
