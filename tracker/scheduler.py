@@ -236,20 +236,35 @@ def weekly_job(config_path: str | None) -> None:
             log.exception("weekly %s failed", week, extra={"week": week})
 
 
+CATCH_UP_WEEKS = 4
+"""After an outage, the weekly summaries of at most this many missed weeks are still sent."""
+
+
 def catch_up(app: Any, *, mailer: Any = None, now: Clock = daemon_now) -> Any:
-    """Run the weekly job for the due week when its summary is not sent yet; None when nothing to do."""
+    """Run the weekly job for every due week whose summary is not sent yet; None when nothing to do.
+
+    The weeks are those after the latest one sent, up to the due week and at most CATCH_UP_WEEKS of
+    them; on a database that never sent a summary, only the due week (a first start sends no backlog).
+    """
+    from tracker.analyze.weeks import week_range
     from tracker.report.email import recipients_key
-    from tracker.store.summary_queries import delivery_status
+    from tracker.store.summary_queries import delivery_status, latest_sent_week
 
     settings = app.settings
-    week = weekly_due(settings, now())
+    due = weekly_due(settings, now())
     recipients = recipients_key(settings.email.to)
     with app.sessions() as session:
-        row = delivery_status(session, week, settings.report.market, recipients)
-    if row is not None and row.status == "sent":
-        return None
-    log.info("weekly %s: summary not sent yet; running it now", week)
-    return run_weekly(app, week, mailer=mailer, now=now)
+        latest = latest_sent_week(session, settings.report.market, recipients)
+    weeks = [w for w in week_range(due, CATCH_UP_WEEKS) if latest is not None and w > latest] or [due]
+    result = None
+    for week in weeks:
+        with app.sessions() as session:
+            row = delivery_status(session, week, settings.report.market, recipients)
+        if row is not None and row.status == "sent":
+            continue
+        log.info("weekly %s: summary not sent yet; running it now", week)
+        result = run_weekly(app, week, mailer=mailer, now=now)
+    return result
 
 
 def catch_up_job(config_path: str | None) -> None:

@@ -79,6 +79,20 @@ def test_a_weekly_run_missed_while_down_is_sent_once_at_start_up(db_url: str) ->
         assert [m["X-Tracker-Week"] for m in smtp.messages] == ["2026-W47 USD"]
 
 
+def test_after_a_long_outage_every_missed_week_since_the_last_summary_is_sent_at_most_four(db_url: str) -> None:
+    with SMTPServer() as smtp:
+        app = make_app(db_url, smtp.port)
+        for week in ("2026-W40", "2026-W41", "2026-W42", "2026-W43", "2026-W44", "2026-W45", "2026-W46", "2026-W47"):
+            store_report(app.sessions, make_payload(week))
+        first = catch_up(app, mailer=mailer(app), now=lambda: datetime(2026, 10, 5, 8, 0, tzinfo=UTC))  # W40 due
+        assert first is not None and first.status == "sent"
+        # down from W41 to W47: the summaries of W44..W47 go out, W41..W43 are too old
+        catch_up(app, mailer=mailer(app), now=lambda: MONDAY_8AM)
+        assert catch_up(app, mailer=mailer(app), now=lambda: MONDAY_8AM) is None
+        weeks = [m["X-Tracker-Week"] for m in smtp.messages]
+        assert weeks == ["2026-W40 USD", "2026-W44 USD", "2026-W45 USD", "2026-W46 USD", "2026-W47 USD"]
+
+
 def test_smtp_down_during_the_weekly_job_keeps_the_report_and_catch_up_sends_it_later(db_url: str) -> None:
     port = free_port()
     app = make_app(db_url, port)

@@ -94,6 +94,15 @@ def delivery_status(session: Session, week: str, market: str, recipients: str) -
     return session.execute(select(EmailDelivery).where(_key(week, market, recipients))).scalar_one_or_none()
 
 
+def latest_sent_week(session: Session, market: str, recipients: str) -> str | None:
+    """The latest ISO week whose summary was sent to these recipients for this market."""
+    return session.execute(
+        select(func.max(EmailDelivery.iso_week)).where(
+            EmailDelivery.status == "sent", EmailDelivery.market == market, EmailDelivery.recipients == recipients
+        )
+    ).scalar_one_or_none()
+
+
 def last_sent(session: Session) -> EmailDelivery | None:
     """The most recently sent delivery."""
     return session.execute(
