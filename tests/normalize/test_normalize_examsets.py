@@ -1,7 +1,10 @@
-"""A second independent examiner's set (corpus/exam2_*): labeled from taxonomy.md alone, written before reading the other corpora.
+"""Independent examiners' labeled sets, scored against the acceptance bars for unseen data.
 
-Blank title labels mean the taxonomy leaves that item unscored; in locations a blank is None and `?` is unscored. Bars are the acceptance bars for unseen data.
-Run `python tests/normalize/test_normalize_exam2.py` to print every miss.
+- corpus/heldout_*: labeled from the taxonomy, not from the rules.
+- corpus/exam2_*: a second examiner's set, written from taxonomy.md alone before reading the others.
+
+Blank title labels mean the taxonomy leaves that item unscored; in locations a blank is None and `?`
+is unscored. Run `python tests/normalize/test_normalize_examsets.py [heldout|exam2]` to print every miss.
 """
 
 from __future__ import annotations
@@ -25,13 +28,17 @@ TAXONOMY_SKILLS = frozenset(
 Band = tuple[float | None, float | None, str | None, str | None] | None
 
 
+# set name -> minimum sizes (titles, pay strings, descriptions, locations)
+SETS = {"heldout": (250, 150, 40, 100), "exam2": (200, 120, 30, 80)}
+
+
 def _csv(name: str) -> list[dict[str, str]]:
     with (CORPUS / name).open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
-def _descriptions() -> list[dict[str, Any]]:
-    with (CORPUS / "exam2_descriptions.toml").open("rb") as fh:
+def _descriptions(exam: str) -> list[dict[str, Any]]:
+    with (CORPUS / f"{exam}_descriptions.toml").open("rb") as fh:
         return list(tomllib.load(fh)["description"])
 
 
@@ -50,10 +57,10 @@ def _accuracy(pairs: list[tuple[str, object, object]]) -> tuple[float, list[str]
     return 1 - len(misses) / len(pairs), misses
 
 
-def scores() -> dict[str, tuple[float, int, list[str]]]:
-    """Every field's accuracy (or F1) on the held-out set, its n and its misses."""
+def scores(exam: str) -> dict[str, tuple[float, int, list[str]]]:
+    """Every field's accuracy (or F1) on one examiner's set, its n and its misses."""
     out: dict[str, tuple[float, int, list[str]]] = {}
-    titles = _csv("exam2_titles.csv")
+    titles = _csv(f"{exam}_titles.csv")
     for field in ("family", "seniority"):
         pairs: list[tuple[str, object, object]] = [
             (r["title"], r[field], getattr(classify_title(r["title"]), field)) for r in titles if r[field]
@@ -62,14 +69,14 @@ def scores() -> dict[str, tuple[float, int, list[str]]]:
         out[f"title {field}"] = (acc, len(pairs), misses)
 
     pay_pairs: list[tuple[str, object, object]] = []
-    for r in _csv("exam2_pay.csv"):
+    for r in _csv(f"{exam}_pay.csv"):
         band = parse_pay(r["text"])
         got: Band = None if band is None else (band.min, band.max, band.currency, band.period)
         pay_pairs.append((r["text"], _pay_row(r), got))
     acc, misses = _accuracy(pay_pairs)
     out["pay exact"] = (acc, len(pay_pairs), misses)
 
-    items = _descriptions()
+    items = _descriptions(exam)
     tp = fp = fn = 0
     skill_misses: list[str] = []
     desc_pairs: list[tuple[str, object, object]] = []
@@ -93,7 +100,7 @@ def scores() -> dict[str, tuple[float, int, list[str]]]:
     acc, misses = _accuracy(desc_pairs)
     out["description pay exact"] = (acc, len(desc_pairs), misses)
 
-    locations = _csv("exam2_locations.csv")
+    locations = _csv(f"{exam}_locations.csv")
     for field in ("country", "city", "region", "workplace"):
         loc_pairs: list[tuple[str, object, object]] = []
         for r in locations:
@@ -119,33 +126,39 @@ BARS = {
     "location workplace": 0.95,
 }
 
-_SCORES: dict[str, tuple[float, int, list[str]]] = {}
+_SCORES: dict[str, dict[str, tuple[float, int, list[str]]]] = {}
 
 
-def _scores() -> dict[str, tuple[float, int, list[str]]]:
-    if not _SCORES:
-        _SCORES.update(scores())
-    return _SCORES
+def _scores(exam: str) -> dict[str, tuple[float, int, list[str]]]:
+    if exam not in _SCORES:
+        _SCORES[exam] = scores(exam)
+    return _SCORES[exam]
 
 
-def test_exam2_set_is_large_enough() -> None:
-    assert len(_csv("exam2_titles.csv")) >= 200
-    assert len(_csv("exam2_pay.csv")) >= 120
-    assert len(_descriptions()) >= 30
-    assert len(_csv("exam2_locations.csv")) >= 80
-    for item in _descriptions():
+@pytest.mark.parametrize("exam", sorted(SETS))
+def test_examiner_set_is_large_enough(exam: str) -> None:
+    titles, pay, descriptions, locations = SETS[exam]
+    assert len(_csv(f"{exam}_titles.csv")) >= titles
+    assert len(_csv(f"{exam}_pay.csv")) >= pay
+    assert len(_descriptions(exam)) >= descriptions
+    assert len(_csv(f"{exam}_locations.csv")) >= locations
+    for item in _descriptions(exam):
         assert set(item["skills"]) <= TAXONOMY_SKILLS, item["id"]
 
 
 @pytest.mark.parametrize("field", sorted(BARS))
-def test_exam2_accuracy(field: str, report: dict[str, tuple[float, int]]) -> None:
-    value, n, misses = _scores()[field]
-    report[f"exam2 {field}"] = (value, n)
-    assert value >= BARS[field], f"{field} {value:.3f}:\n" + "\n".join(misses)
+@pytest.mark.parametrize("exam", sorted(SETS))
+def test_examiner_set_accuracy(exam: str, field: str, report: dict[str, tuple[float, int]]) -> None:
+    value, n, misses = _scores(exam)[field]
+    report[f"{exam} {field}"] = (value, n)
+    assert value >= BARS[field], f"{exam} {field} {value:.3f}:\n" + "\n".join(misses)
 
 
 if __name__ == "__main__":
-    for name, (value, n, misses) in scores().items():
-        print(f"{name:24s} {value:7.3f}  (n={n})")
-        for miss in misses:
-            print("    ", miss)
+    import sys
+
+    for exam in sys.argv[1:] or sorted(SETS):
+        for name, (value, n, misses) in scores(exam).items():
+            print(f"{exam} {name:24s} {value:7.3f}  (n={n})")
+            for miss in misses:
+                print("    ", miss)
