@@ -7,7 +7,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -15,49 +14,16 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from tests.daemon.apps import fast_mailer, make_app
 from tests.daemon.payloads import make_payload, store_report
 from tests.daemon.smtpserver import SMTPServer, free_port
-from tracker.bootstrap import App
 from tracker.config import settings_from_mapping
-from tracker.mailer import SMTPMailer
 from tracker.scheduler import catch_up, next_runs, run_weekly, status_report, weekly_due
 from tracker.store.models import EmailDelivery, WeeklyReport
 
 ROOT = Path(__file__).resolve().parents[2]
 MONDAY_8AM = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)  # 2026-W48 has begun; the W47 summary is due
 pytestmark = pytest.mark.network
-
-_OPEN: list[App] = []
-
-
-@pytest.fixture(autouse=True)
-def _close_apps() -> Iterator[None]:
-    yield
-    while _OPEN:
-        _OPEN.pop().close()
-
-
-def make_app(db_url: str, port: int) -> App:
-    raw = {
-        "database": {"url": db_url},
-        "email": {
-            "smtp_host": "127.0.0.1",
-            "smtp_port": port,
-            "security": "none",
-            "from": "tracker@example.net",
-            "to": ["a@example.org"],
-            "timeout_s": 5.0,
-            "max_attempts": 2,
-        },
-    }
-    app = App(settings_from_mapping(raw, {}))
-    _OPEN.append(app)
-    return app
-
-
-def mailer(app: App) -> SMTPMailer:
-    return SMTPMailer(app.settings.email, None, sleep=lambda s: None)
-
 
 def test_the_due_week_is_the_previous_one_once_this_weeks_run_time_has_passed() -> None:
     settings = settings_from_mapping({"report": {"schedule": "0 7 * * mon", "timezone": "Europe/Berlin"}}, {})
@@ -71,8 +37,8 @@ def test_a_weekly_run_missed_while_down_is_sent_once_at_start_up(db_url: str) ->
         app = make_app(db_url, smtp.port)
         store_report(app.sessions, make_payload("2026-W47"))
 
-        first = catch_up(app, mailer=mailer(app), now=lambda: MONDAY_8AM)
-        second = catch_up(app, mailer=mailer(app), now=lambda: MONDAY_8AM)
+        first = catch_up(app, mailer=fast_mailer(app), now=lambda: MONDAY_8AM)
+        second = catch_up(app, mailer=fast_mailer(app), now=lambda: MONDAY_8AM)
 
         assert first is not None and first.status == "sent"
         assert second is None
@@ -84,11 +50,11 @@ def test_after_a_long_outage_every_missed_week_since_the_last_summary_is_sent_at
         app = make_app(db_url, smtp.port)
         for week in ("2026-W40", "2026-W41", "2026-W42", "2026-W43", "2026-W44", "2026-W45", "2026-W46", "2026-W47"):
             store_report(app.sessions, make_payload(week))
-        first = catch_up(app, mailer=mailer(app), now=lambda: datetime(2026, 10, 5, 8, 0, tzinfo=UTC))  # W40 due
+        first = catch_up(app, mailer=fast_mailer(app), now=lambda: datetime(2026, 10, 5, 8, 0, tzinfo=UTC))  # W40 due
         assert first is not None and first.status == "sent"
         # down from W41 to W47: the summaries of W44..W47 go out, W41..W43 are too old
-        catch_up(app, mailer=mailer(app), now=lambda: MONDAY_8AM)
-        assert catch_up(app, mailer=mailer(app), now=lambda: MONDAY_8AM) is None
+        catch_up(app, mailer=fast_mailer(app), now=lambda: MONDAY_8AM)
+        assert catch_up(app, mailer=fast_mailer(app), now=lambda: MONDAY_8AM) is None
         weeks = [m["X-Tracker-Week"] for m in smtp.messages]
         assert weeks == ["2026-W40 USD", "2026-W44 USD", "2026-W45 USD", "2026-W46 USD", "2026-W47 USD"]
 
@@ -98,16 +64,16 @@ def test_smtp_down_during_the_weekly_job_keeps_the_report_and_catch_up_sends_it_
     app = make_app(db_url, port)
     store_report(app.sessions, make_payload("2026-W47"))
 
-    down = run_weekly(app, "2026-W47", mailer=mailer(app), now=lambda: MONDAY_8AM)
+    down = run_weekly(app, "2026-W47", mailer=fast_mailer(app), now=lambda: MONDAY_8AM)
 
     assert down.status == "failed"
     with app.sessions() as session:
         assert session.execute(select(WeeklyReport.iso_week)).scalars().all() == ["2026-W47"]
         assert session.execute(select(EmailDelivery.status)).scalars().all() == ["failed"]
     with SMTPServer(port) as smtp:
-        later = catch_up(app, mailer=mailer(app), now=lambda: MONDAY_8AM)
+        later = catch_up(app, mailer=fast_mailer(app), now=lambda: MONDAY_8AM)
         assert later is not None and later.status == "sent"
-        assert catch_up(app, mailer=mailer(app), now=lambda: MONDAY_8AM) is None
+        assert catch_up(app, mailer=fast_mailer(app), now=lambda: MONDAY_8AM) is None
         assert len(smtp.messages) == 1
     assert "last sent: 2026-W47 USD to a@example.org" in status_report(app)
 

@@ -14,12 +14,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
+from tests.daemon import apps
+from tests.daemon.apps import fast_mailer
 from tests.daemon.payloads import XSS, make_payload, store_report
 from tests.daemon.smtpserver import SMTPServer, free_port
 from tracker.bootstrap import App
-from tracker.config import settings_from_mapping
 from tracker.deliveries import claim, deliver_summary
-from tracker.mailer import SMTPDeliveryError, SMTPMailer
+from tracker.mailer import SMTPDeliveryError
 from tracker.report.email import NA_TEXT, Summary, build_message, fmt_ci, fmt_pct
 from tracker.store.db import transaction
 from tracker.store.models import EmailDelivery
@@ -29,39 +30,9 @@ TO = ["b@example.org", "a@example.org"]
 pytestmark = pytest.mark.network
 
 
-_OPEN: list[App] = []
-
-
-@pytest.fixture(autouse=True)
-def _close_apps() -> Iterator[None]:
-    yield
-    while _OPEN:
-        _OPEN.pop().close()
-
-
 def make_app(db_url: str, port: int, **email: Any) -> App:
-    """An app on the test database, mailing the loopback server (closed after the test)."""
-    raw = {
-        "database": {"url": db_url},
-        "email": {
-            "smtp_host": "127.0.0.1",
-            "smtp_port": port,
-            "security": "none",
-            "from": "tracker@example.net",
-            "to": TO,
-            "timeout_s": 5.0,
-            "max_attempts": 2,
-            **email,
-        },
-    }
-    app = App(settings_from_mapping(raw, {}))
-    _OPEN.append(app)
-    return app
-
-
-def fast_mailer(app: App) -> SMTPMailer:
-    """The real SMTP mailer without backoff sleeps."""
-    return SMTPMailer(app.settings.email, None, sleep=lambda s: None)
+    """An app mailing the loopback server with this module's two recipients."""
+    return apps.make_app(db_url, port, to=TO, **email)
 
 
 @pytest.fixture

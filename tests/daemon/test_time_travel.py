@@ -7,15 +7,14 @@ summary per week arrives, none twice, none missing.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from tests.daemon.apps import make_app
 from tests.daemon.smtpserver import SMTPServer, free_port
 from tracker.bootstrap import App
-from tracker.config import settings_from_mapping
 from tracker.deliveries import claim
 from tracker.mailer import SMTPMailer
 from tracker.scheduler import catch_up
@@ -36,23 +35,8 @@ class Clock:
 
 
 @pytest.fixture
-def app(db_url: str) -> Iterator[App]:
-    port = free_port()
-    raw = {
-        "database": {"url": db_url},
-        "email": {
-            "smtp_host": "127.0.0.1",
-            "smtp_port": port,
-            "security": "none",
-            "from": "tracker@example.net",
-            "to": ["a@example.org"],
-            "timeout_s": 5.0,
-            "max_attempts": 1,
-        },
-    }
-    application = App(settings_from_mapping(raw, {}))
-    yield application
-    application.close()
+def app(db_url: str) -> App:
+    return make_app(db_url, free_port(), max_attempts=1)
 
 
 def test_three_simulated_weeks_send_exactly_three_summaries_despite_a_killed_sender_and_smtp_down(

@@ -2,46 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Coroutine, Iterator
-from typing import Any, TypeVar
+from typing import Any
 
-import pytest
-
-from tests.httpserver import FixtureServer
+from tests.sources.conftest import collect as drain  # noqa: F401  (re-exported for the tests)
+from tests.sources.conftest import fast_client as sources_fast_client
+from tests.sources.conftest import (
+    run,  # noqa: F401
+    server,  # noqa: F401  (the loopback server fixture)
+)
 from tracker.http import PoliteClient
-from tracker.raw import RawPosting
 
 AGENT = "tracker-examiner/1.0 (+mailto:examiner@tracker.invalid)"
-T = TypeVar("T")
-
-
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine on a fresh loop."""
-    return asyncio.run(coro)
 
 
 def fast_client(**overrides: Any) -> PoliteClient:
-    """A client with tiny backoff and timeouts."""
-    settings: dict[str, Any] = {
-        "user_agent": AGENT,
-        "per_host_rate": 1000.0,
-        "timeout_s": 2.0,
-        "backoff_base_s": 0.01,
-        "max_retries": 2,
-        "retry_after_cap_s": 2.0,
-    }
-    settings.update(overrides)
-    return PoliteClient(**settings)
-
-
-async def drain(postings: AsyncIterator[RawPosting]) -> list[RawPosting]:
-    """Every posting of one crawl."""
-    return [p async for p in postings]
-
-
-@pytest.fixture
-def server() -> Iterator[FixtureServer]:
-    """A loopback server for one test."""
-    with FixtureServer(max_lifetime_s=60) as srv:
-        yield srv
+    """The sources tests' fast client, identified as the examiner."""
+    return sources_fast_client(**{"user_agent": AGENT, "retry_after_cap_s": 2.0, **overrides})
