@@ -288,6 +288,7 @@ def upsert_postings(
     updates: list[dict[str, Any]] = []
     skill_updates: dict[int, frozenset[str]] = {}
     touched_clusters: set[int] = set()
+    seen_again: dict[datetime, set[int]] = {}
     detached: list[tuple[int, tuple[str, str, str, str], dict[str, Any]]] = []
     new_items: list[tuple[NormalizedPosting, dict[str, Any]]] = []
     for ext_id, p in by_id.items():
@@ -319,7 +320,10 @@ def upsert_postings(
             change.update(values)
         if row.closed_at is not None:
             change["closed_at"] = None
-        if row.cluster_id is not None:
+        if row.cluster_id is not None and not changed and len(change) == 3:
+            # merely seen again: its cluster can only have been seen later too
+            seen_again.setdefault(change["last_seen_at"], set()).add(row.cluster_id)
+        elif row.cluster_id is not None:
             touched_clusters.add(row.cluster_id)
             merged = {
                 **{k: getattr(row, k) for k in KEY_SOURCE_FIELDS},
@@ -353,6 +357,14 @@ def upsert_postings(
         _replace_skills(session, skill_updates, fresh)
     if detached:
         _detach(session, detached)
+    for last_seen, cluster_ids in seen_again.items():
+        for chunk in _chunks(sorted(cluster_ids - touched_clusters), 5000):
+            session.execute(
+                update(PostingCluster)
+                .where(PostingCluster.id.in_(chunk), PostingCluster.last_seen_at < last_seen)
+                .values(last_seen_at=last_seen)
+                .execution_options(synchronize_session=False)
+            )
     if touched_clusters:
         _recompute_clusters(session, touched_clusters)
     return result
