@@ -54,3 +54,33 @@ def test_skill_matches_at_start_and_end_of_text() -> None:
     assert skills.extract_skills("Python") == {"python"}
     assert "sql" in skills.extract_skills("SQL, Python and R")
     assert skills.extract_skills("JavaScript") & {"java"} == set()
+
+
+def _max_width(pattern: re.Pattern[str]) -> int:
+    return int(re._parser.parse(pattern.pattern, pattern.flags).getwidth()[1])  # type: ignore[attr-defined]
+
+
+def test_pair_reach_covers_what_an_amount_reads_after_its_number() -> None:
+    after = (
+        _max_width(pay._MULT) + _max_width(pay._SUFFIX) + _max_width(pay._OPEN_END)
+        + max(_max_width(p) for p in (pay._PERIOD_SLASH, pay._PERIOD_PER, pay._PERIOD_WORD))
+    )
+    # then a gap of at most 12 characters and a currency prefix found within 8 characters of the next number
+    assert after + 12 + 8 < pay._PAIR_REACH
+
+
+PAY_TOKENS = st.sampled_from([
+    "120,000", "150k", "95", "2019", "4,000", "$", "USD", "€", " ", "  ", "-", " - ", " to ", "\n", "salary ",
+    "customers", "per year", "/hr", "+", "bonus", "base pay", "x" * 30, "lorem ipsum dolor sit amet " * 2,
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(PAY_TOKENS, max_size=40).map("".join))
+def test_figures_left_out_of_free_text_change_no_band(text: str) -> None:
+    from unittest import mock
+
+    every = pay._amounts(text, free_text=False)
+    with mock.patch.object(pay, "_amounts", lambda t, free_text=False: list(every)):
+        reference = pay._scan(text, free_text=True)
+    assert pay._scan(text, free_text=True) == reference

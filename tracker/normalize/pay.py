@@ -352,11 +352,30 @@ def _currency_from_suffix(m: re.Match[str]) -> tuple[str | None, bool]:
     return _WORD_CURRENCIES.get(code.lower()), True
 
 
-def _amounts(text: str) -> list[_Amount]:
+# No two numbers further apart than this can form one band: what an amount reads after its number (multiplier,
+# currency suffix, "or more", period: at most 45 characters), the gap (12) and the next amount's currency prefix
+# (8) all lie between them. tests/normalize/test_normalize_fastpaths.py checks the sum against the patterns.
+_PAIR_REACH = 80
+_POSITIVE_REACH = 40  # how far before a currency-less figure `_scan` looks for a pay word in free text
+
+
+def _amounts(text: str, free_text: bool = False) -> list[_Amount]:
+    """The amounts in `text`, in order. free_text: leave out the figures `_scan` would skip in free text (no
+    currency, no pay word just before, no other number within reach) before reading anything more about them."""
     found: list[_Amount] = []
-    for m in _NUMBER.finditer(text):
-        if len(found) >= MAX_AMOUNTS:
-            break
+    counted = 0  # the cap counts every amount of the text, those left out too
+    numbers = _NUMBER.finditer(text)
+    following = next(numbers, None)
+    prev_end = -_PAIR_REACH - 1
+    while following is not None and counted < MAX_AMOUNTS:
+        m, following = following, next(numbers, None)
+        num_start, num_end = m.span()
+        alone = (
+            free_text
+            and num_start - prev_end > _PAIR_REACH
+            and (following is None or following.start() - num_end > _PAIR_REACH)
+        )
+        prev_end = num_end
         number, dec = m.group("int", "dec")
         digits = number.translate(_SEPARATORS)
         if not digits.isdigit():
@@ -364,7 +383,7 @@ def _amounts(text: str) -> list[_Amount]:
         value = float(digits)
         if dec:
             value += float(dec) / (10 ** len(dec))
-        start, pos = m.span()
+        start, pos = num_start, num_end
         two = text[pos : pos + 2]
         if two[:1] == "%" or two == " %":
             continue  # a percentage (equity, 401(k) match, bonus target), never an amount
@@ -392,6 +411,15 @@ def _amounts(text: str) -> list[_Amount]:
                 if currency is None or (suffix_is_code and not code_currency):
                     currency, code_currency = suffix_currency, suffix_is_code
                 pos = sm.end()
+        if lakh_annual and currency is None:
+            currency = "INR"
+        counted += 1
+        if (
+            alone
+            and currency is None
+            and not _POSITIVE.search(text[max(0, start - _POSITIVE_REACH) : start].lower())
+        ):
+            continue  # "4,000 customers", "founded in 2019": `_scan` skips such a figure in free text
         open_end = False
         first = text[pos : pos + 1]  # "+", or white space then "or more" / "and up" / "and above"
         om = (
@@ -402,13 +430,11 @@ def _amounts(text: str) -> list[_Amount]:
         if om:
             open_end = True
             pos = om.end()
-        if lakh_annual and currency is None:
-            currency = "INR"
         period, pos = _period_at(text, pos)
         if lakh_annual:
             period = "year"
         found.append(
-            _Amount(start, pos, m.start(), value, mult, currency, code_currency, period, open_end, lakh_annual)
+            _Amount(start, pos, num_start, value, mult, currency, code_currency, period, open_end, lakh_annual)
         )
     return found
 
@@ -606,7 +632,7 @@ def _clean(text: str) -> str:
 def _scan(text: str, free_text: bool = False) -> list[tuple[_Band, str]]:
     """Bands in `text`, but negative ones (bonus, funding, ...). free_text: skip currency-less figures without
     a pay word just before (cheaply)."""
-    amounts = _amounts(text)
+    amounts = _amounts(text, free_text)
     bands: list[tuple[_Band, str]] = []
     i = 0
     while i < len(amounts):
@@ -631,7 +657,7 @@ def _scan(text: str, free_text: bool = False) -> list[tuple[_Band, str]]:
             free_text
             and low.currency is None
             and (high is None or high.currency is None)
-            and not _POSITIVE.search(text[max(0, low.start - 40) : low.start].lower())
+            and not _POSITIVE.search(text[max(0, low.start - _POSITIVE_REACH) : low.start].lower())
         ):
             i += 2 if high is not None else 1
             continue  # "4,000 customers", "founded in 2019": no currency, no pay word
