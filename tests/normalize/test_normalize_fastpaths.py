@@ -84,3 +84,18 @@ def test_figures_left_out_of_free_text_change_no_band(text: str) -> None:
     with mock.patch.object(pay, "_amounts", lambda t, free_text=False: list(every)):
         reference = pay._scan(text, free_text=True)
     assert pay._scan(text, free_text=True) == reference
+
+
+def test_odd_spaces_are_every_white_space_but_space_and_line_break() -> None:
+    every = {ch for ch in map(chr, range(0x110000)) if ch.isspace()} - {" ", "\n"}
+    assert set(htmltext._ODD_SPACES) == every
+
+
+LINE_ALPHABET = "ab \n\t\r\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2003\u2028\u2029\u202f\u205f\u3000\u200b"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=LINE_ALPHABET, max_size=40))
+def test_tidy_lines_matches_per_line_collapse(text: str) -> None:
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    assert htmltext._tidy_lines(text) == "\n".join(line for line in lines if line)

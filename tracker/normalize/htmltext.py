@@ -89,9 +89,34 @@ def html_to_text(raw: str) -> str:
         text = html.unescape(text)
     if "\x00" in text:
         text = text.replace("\x00", "")
-    # str.split() collapses every kind of white space in C; only "\n" separates lines
-    lines = [" ".join(line.split()) for line in text.split("\n") if line]
-    return "\n".join([line for line in lines if line])
+    return _tidy_lines(text)
+
+
+# Every character str.split() takes for white space, but the space and the line break (a test checks the list).
+_ODD_SPACES = tuple(
+    "\t\x0b\x0c\r\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+    "\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+_ASCII_ODD_SPACES = tuple(ch for ch in _ODD_SPACES if ch.isascii())
+_SPACES = re.compile(r"  +")
+
+
+def _tidy_lines(text: str) -> str:
+    """Collapse white space in each line, trim the lines and drop the empty ones.
+
+    What `"\n".join(" ".join(line.split()) for line in text.split("\n"))` without the empty lines gives,
+    with whole-text string operations instead of work per line."""
+    for ch in _ASCII_ODD_SPACES if text.isascii() else _ODD_SPACES:
+        if ch in text:
+            text = text.replace(ch, " ")
+    if "  " in text:
+        text = _SPACES.sub(" ", text)
+    # no run of spaces is left, so one pass each removes every space next to a line break
+    if " \n" in text:
+        text = text.replace(" \n", "\n")
+    if "\n " in text:
+        text = text.replace("\n ", "\n")
+    return "\n".join(filter(None, text.strip(" ").split("\n")))
 
 
 def normalize_whitespace(text: str) -> str:
