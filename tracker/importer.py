@@ -1,8 +1,8 @@
 """Reading postings from JSON Lines or CSV files, for backfills and datasets (`tracker import`).
 
 Columns: external_id, title, company, location, pay_text (or pay_min, pay_max, pay_currency, pay_period),
-description, url, posted_at, seen_at. external_id and title are required. A bad row is reported with its
-line number and skipped; good rows are kept.
+description, url, posted_at, seen_at, closed_at. external_id and title are required. A bad row is reported
+with its line number and skipped; good rows are kept.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from tracker.raw import RawPosting
 
 COLUMNS = (
     "external_id", "title", "company", "location", "pay_text", "pay_min", "pay_max", "pay_currency",
-    "pay_period", "description", "url", "posted_at", "seen_at",
+    "pay_period", "description", "url", "posted_at", "seen_at", "closed_at",
 )  # fmt: skip
 PERIODS = {"hour", "day", "week", "month", "year"}
 PERIOD_SYNONYMS = {
@@ -108,6 +108,15 @@ def row_to_raw(row: dict[str, Any], *, now: datetime) -> tuple[RawPosting, datet
         raise ValueError("title: missing")
     posted_at = _parse_time(row.get("posted_at"), "posted_at")
     seen_at = _parse_time(row.get("seen_at"), "seen_at") or posted_at or now
+    closed_at = _parse_time(row.get("closed_at"), "closed_at")
+    if closed_at is not None:
+        if closed_at > now:
+            raise ValueError(f"closed_at: in the future ({closed_at.isoformat()})")
+        if closed_at < seen_at:
+            raise ValueError(
+                f"closed_at: earlier than the time the job was seen ({seen_at.isoformat()}: seen_at, else "
+                "posted_at, else now)"
+            )
     pay_text = _text(row, "pay_text")
     pay_min, pay_max = _number(row.get("pay_min"), "pay_min"), _number(row.get("pay_max"), "pay_max")
     if pay_text is None and (pay_min is not None or pay_max is not None):
@@ -136,6 +145,7 @@ def row_to_raw(row: dict[str, Any], *, now: datetime) -> tuple[RawPosting, datet
         description=_text(row, "description"),
         posted_at=posted_at,
         pay_text=pay_text,
+        closed_at=closed_at,
     )
     return raw, seen_at
 

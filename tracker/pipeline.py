@@ -272,11 +272,19 @@ def import_postings(
     except BaseException as exc:
         with transaction(sessions) as session:
             repo.finish_run(
-                session, run_id, status="failed", finished_at=now(), result=result.counts, error=f"import stopped: {exc}"
+                session,
+                run_id,
+                status="failed",
+                finished_at=now(),
+                result=result.counts,
+                closed=result.counts.closed,
+                error=f"import stopped: {exc}",
             )
         raise
+    finally:
+        result.closed = result.counts.closed  # closings the file gave (an import never closes by absence)
     with transaction(sessions) as session:
-        repo.finish_run(session, run_id, status="ok", finished_at=now(), result=result.counts)
+        repo.finish_run(session, run_id, status="ok", finished_at=now(), result=result.counts, closed=result.closed)
     return result
 
 
@@ -317,5 +325,9 @@ def _store_imported(
     postings = [normalize_posting(raw) for raw, _, _ in batch.values()]
     first_seen = {ext_id: first for ext_id, (_, first, _) in batch.items()}
     last_seen = {ext_id: last for ext_id, (_, _, last) in batch.items()}
+    # the latest row of a job says whether it has closed
+    closings = {ext_id: raw.closed_at for ext_id, (raw, _, _) in batch.items() if raw.closed_at is not None}
     with transaction(sessions) as session:
-        return repo.upsert_postings(session, source_id, "", postings, default_seen, last_seen, first_seen)
+        counts = repo.upsert_postings(session, source_id, "", postings, default_seen, last_seen, first_seen)
+        counts.closed += repo.close_postings(session, source_id, closings)
+        return counts

@@ -45,4 +45,6 @@ class RawPosting:
     Lever `salaryRange` (dict), Ashby `compensation` (dict), JSON-LD `baseSalary` (any shape)."""
     pay_is_estimate: bool = False
     """True when the source says the pay is its own estimate rather than the employer's."""
+    closed_at: datetime | None = None
+    """When the listing closed, where the source says so (an import's closed_at); crawls close by absence."""
     extra: dict[str, Any] = field(default_factory=dict)

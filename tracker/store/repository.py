@@ -113,12 +113,15 @@ class UpsertResult:
     seen: int = 0
     new: int = 0
     updated: int = 0
+    closed: int = 0
+    """closed at a time the source gave (imports); crawls close by absence, see `close_missing`"""
 
     def add(self, other: UpsertResult) -> None:
         """Accumulate another batch's counts."""
         self.seen += other.seen
         self.new += other.new
         self.updated += other.updated
+        self.closed += other.closed
 
 
 def annual_mid(annual_min: float | None, annual_max: float | None) -> float | None:
@@ -318,8 +321,8 @@ def upsert_postings(
             change["first_seen_at"] = first
         if changed:
             change.update(values)
-        if row.closed_at is not None:
-            change["closed_at"] = None
+        if row.closed_at is not None and seen > row.closed_at:
+            change["closed_at"] = None  # seen after it closed: reopened (an older sighting, imported, is not)
         if row.cluster_id is not None and not changed and len(change) == 3:
             # merely seen again: its cluster can only have been seen later too
             seen_again.setdefault(change["last_seen_at"], set()).add(row.cluster_id)
@@ -889,6 +892,33 @@ def close_missing(
     if cluster_ids:
         refresh_cluster_closure(session, {c for c in cluster_ids if c is not None})
     return closed
+
+
+def close_postings(session: Session, source_id: int, closings: dict[str, datetime]) -> int:
+    """Close postings of a source at the times given (external id -> closed_at); return how many changed.
+
+    A posting seen after its time given stays as it is: that sighting is later news than the closing.
+    """
+    if not closings:
+        return 0
+    changes: list[dict[str, Any]] = []
+    cluster_ids: set[int] = set()
+    for chunk in _chunks(list(closings)):
+        rows = session.execute(
+            select(Posting.id, Posting.external_id, Posting.cluster_id, Posting.last_seen_at, Posting.closed_at).where(
+                Posting.source_id == source_id, Posting.external_id.in_(chunk)
+            )
+        )
+        for row in rows:
+            closed_at = closings[row.external_id]
+            if row.last_seen_at <= closed_at and row.closed_at != closed_at:
+                changes.append({"id": row.id, "closed_at": closed_at})
+                if row.cluster_id is not None:
+                    cluster_ids.add(row.cluster_id)
+    if changes:
+        session.execute(update(Posting), changes)
+        refresh_cluster_closure(session, cluster_ids)
+    return len(changes)
 
 
 def refresh_cluster_closure(session: Session, cluster_ids: Iterable[int]) -> None:
