@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from tests.conftest import DB
+from tracker.store import db as store_db
 from tracker.store import repository as repo
 from tracker.store.models import Posting, PostingCluster, PostingSkill
 
@@ -258,3 +259,66 @@ def test_an_earlier_sighting_moves_first_seen_back_on_posting_and_cluster(db: DB
     cluster = db.session.get(PostingCluster, posting.cluster_id)
     assert posting.first_seen_at == T0 - timedelta(days=21) and posting.last_seen_at == T0
     assert cluster is not None and (cluster.first_seen_at, cluster.last_seen_at) == (posting.first_seen_at, T0)
+
+
+def test_a_batch_of_lone_keys_repeated_keys_and_a_repost_clusters_each_posting(db: DB) -> None:
+    sid = _source(db)
+    repo.upsert_postings(db.session, sid, "b", [P("old")], T0)
+    batch = [
+        P("lone", company="Solo Co", skills=frozenset({"go"})),
+        P("repost", skills=frozenset({"sql"})),
+        P("twin-1", company="Twin Co", description_text=OTHER_DESC),
+        P("twin-2", company="Twin Co", description_text=OTHER_DESC, annual_min=None, annual_max=None),
+        P("other-job", company="Twin Co"),
+    ]
+    result = repo.upsert_postings(db.session, sid, "b", batch, T0 + timedelta(days=1))
+    assert (result.seen, result.new) == (5, 5)
+    db.session.expire_all()
+    ids = dict(db.session.execute(select(Posting.external_id, Posting.id)).tuples().all())
+    members: dict[int, set[str]] = {}
+    for external_id, cluster_id in db.session.execute(select(Posting.external_id, Posting.cluster_id)):
+        members.setdefault(cluster_id, set()).add(external_id)
+    assert sorted(map(sorted, members.values())) == [["lone"], ["old", "repost"], ["other-job"], ["twin-1", "twin-2"]]
+    clusters = {c.representative_id: c for c in db.session.scalars(select(PostingCluster))}
+    assert set(clusters) == {ids["old"], ids["lone"], ids["twin-1"], ids["other-job"]}
+    assert (clusters[ids["old"]].size, clusters[ids["old"]].last_seen_at) == (2, T0 + timedelta(days=1))
+    assert clusters[ids["twin-1"]].size == 2 and clusters[ids["twin-1"]].signature is not None
+    assert clusters[ids["lone"]].signature is None  # never compared, never signed
+    skills = db.session.execute(select(PostingSkill.posting_id, PostingSkill.skill_id)).tuples().all()
+    assert {(pid, s) for pid, s in skills if pid in (ids["lone"], ids["repost"])} == {(ids["lone"], "go"), (ids["repost"], "sql")}
+    assert len(skills) == 2 + 2 + 1 + 1 + 2 + 2
+
+
+def test_statistics_are_taken_when_missing_and_again_once_a_table_has_outgrown_them(db_url: str) -> None:
+    engine = store_db.make_engine(db_url)
+    sessions = store_db.session_factory(engine)
+    postgres = engine.dialect.name == "postgresql"
+
+    def load(first: int, count: int) -> None:
+        with store_db.transaction(sessions) as session:
+            sid = repo.ensure_source(session, kind="greenhouse", name="gh").id
+            repo.upsert_postings(session, sid, "b", [P(str(i), company=f"Co {i}") for i in range(first, first + count)], T0)
+            if postgres:  # the server publishes a transaction's row counts up to a second later
+                session.execute(text("SELECT pg_stat_force_next_flush()"))
+
+    def refresh() -> dict[str, float]:
+        with store_db.transaction(sessions) as session:
+            repo.refresh_statistics(session)  # a no-op on SQLite
+            if not postgres:
+                return {}
+            rows = session.execute(text("SELECT relname, reltuples FROM pg_class WHERE relname IN ('postings', 'posting_clusters')"))
+            return dict(rows.tuples().all())
+
+    try:
+        load(0, 50)
+        first = refresh()
+        load(50, 5)
+        grown_a_little = refresh()
+        load(55, 45)
+        doubled = refresh()
+    finally:
+        engine.dispose()
+    if postgres:
+        assert first == {"postings": 50, "posting_clusters": 50}
+        assert grown_a_little == first
+        assert doubled == {"postings": 100, "posting_clusters": 100}

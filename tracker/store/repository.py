@@ -3,21 +3,41 @@
 from __future__ import annotations
 
 import math
+import time
+from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
-from sqlalchemy import String, and_, any_, bindparam, delete, func, insert, or_, select, text, tuple_, update
+from sqlalchemy import (
+    String,
+    Text,
+    and_,
+    any_,
+    bindparam,
+    cast,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeDecorator
 
 from tracker import dedup
 from tracker.store.models import Posting, PostingCluster, PostingSkill, ScrapeRun, Skill, Source
 
 CHUNK = 500
 ANALYZE_EVERY = 20_000
-"""New rows after which ingestion refreshes PostgreSQL's planner statistics (a fresh table has none)."""
+"""New rows after which ingestion refreshes stale planner statistics (see `refresh_statistics`)."""
 REPOST_WINDOW = timedelta(days=60)
 """A closed cluster still takes reposts for this long after it closed."""
 
@@ -219,6 +239,51 @@ def known_postings(session: Session, source_id: int) -> dict[str, tuple[str, str
     return {r[0]: (r[1], r[2], r[3] if r[4] == "employer" else None, bool(r[5])) for r in rows}
 
 
+class _ArrayLiteral(TypeDecorator[Sequence[str]]):
+    """Strings bound as one PostgreSQL array literal, to be cast to an array.
+
+    psycopg quotes the strings of a list parameter one by one in Python, several times slower than
+    building the literal here; the four key columns of a batch's clusters made that a visible cost.
+    """
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: Sequence[str] | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        quoted = [v.replace("\\", "\\\\").replace('"', '\\"') for v in value]
+        return '{"' + '","'.join(quoted) + '"}' if quoted else "{}"
+
+
+def _unnest_keys(keys: Sequence[tuple[str, str, str, str]]) -> Any:
+    """PostgreSQL: cluster keys as a table of four columns, from four array parameters.
+
+    Only for unnest: PostgreSQL does not hash an `= ANY` over a cast literal as it hashes one over a
+    typed array parameter, and without statistics the planner may test every row of a source with it.
+    """
+    arrays = (
+        cast(bindparam(f"k{i}", [key[i] for key in keys], type_=_ArrayLiteral()), ARRAY(String))
+        for i in range(4)
+    )
+    return (
+        func.unnest(*arrays)
+        .table_valued("company_key", "family", "title_key", "location_key")
+        .render_derived()
+    )
+
+
+def _is_in(session: Session, column: Any, values: Sequence[Any]) -> Any:
+    """`column IN values`, as `= ANY` of one array parameter on PostgreSQL.
+
+    SQLAlchemy and the driver spend more on a statement of thousands of bind parameters than the
+    server does on the update it makes.
+    """
+    if session.connection().dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
+
+
 def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -350,21 +415,18 @@ def upsert_postings(
 
     if updates:
         _bulk_update_postings(session, updates)
-    fresh: set[int] = set()
     if new_items:
         result.new = len(new_items)
-        inserted = _insert_new(session, source_id, scope, new_items, seen_at, seen_times, first_seen_times)
-        skill_updates.update(inserted)
-        fresh = set(inserted)
+        _insert_new(session, source_id, scope, new_items, seen_at, seen_times, first_seen_times)
     if skill_updates:
-        _replace_skills(session, skill_updates, fresh)
+        _replace_skills(session, skill_updates)
     if detached:
         _detach(session, detached)
     for last_seen, cluster_ids in seen_again.items():
         for chunk in _chunks(sorted(cluster_ids - touched_clusters), 5000):
             session.execute(
                 update(PostingCluster)
-                .where(PostingCluster.id.in_(chunk), PostingCluster.last_seen_at < last_seen)
+                .where(_is_in(session, PostingCluster.id, chunk), PostingCluster.last_seen_at < last_seen)
                 .values(last_seen_at=last_seen)
                 .execution_options(synchronize_session=False)
             )
@@ -502,12 +564,22 @@ def _bulk_update_postings(session: Session, updates: list[dict[str, Any]]) -> No
         for chunk in _chunks(ids, 5000):
             session.execute(
                 update(Posting)
-                .where(Posting.id.in_(chunk))
+                .where(_is_in(session, Posting.id, chunk))
                 .values(dict(values))
                 .execution_options(synchronize_session=False)
             )
     for rows in groups.values():
         session.execute(update(Posting), rows)
+
+
+class _New(NamedTuple):
+    """A new posting on its way in: its column values, cluster key and sighting span."""
+
+    posting: NormalizedPosting
+    values: dict[str, Any]
+    key: tuple[str, str, str, str]
+    first_seen: datetime
+    last_seen: datetime
 
 
 def _insert_new(
@@ -518,68 +590,114 @@ def _insert_new(
     seen_at: datetime,
     seen_times: dict[str, datetime],
     first_seen_times: dict[str, datetime],
-) -> dict[int, frozenset[str]]:
-    keyed = [
-        (
-            p,
-            values,
-            (
-                dedup.company_key(p.company),
-                p.family,
-                dedup.title_key(p.title_raw),
-                dedup.location_key(p.city, p.region, p.country, p.workplace),
-            ),
+) -> None:
+    """Insert new postings with their skills, each joining a stored cluster of a similar job or a new one."""
+    news = []
+    for p, values in items:
+        seen = seen_times.get(p.external_id, seen_at)
+        key = (
+            dedup.company_key(p.company),
+            p.family,
+            dedup.title_key(p.title_raw),
+            dedup.location_key(p.city, p.region, p.country, p.workplace),
         )
-        for p, values in items
-    ]
-    candidates = _candidate_clusters(session, {key for _, _, key in keyed}, seen_at)
-    # Assign each new posting to a cluster: an existing candidate with a similar description, or a new one.
+        news.append(_New(p, values, key, min(first_seen_times.get(p.external_id, seen), seen), seen))
+    candidates = _candidate_clusters(session, {n.key for n in news}, seen_at)
+    alone: list[_New] = []
+    compared = news
+    posting_ids: dict[str, int] | None = None
+    if session.connection().dialect.name == "postgresql":
+        # Ids drawn up front, in batch order: each new cluster is written with its representative.
+        (drawn,) = _allocate_ids(session, ("postings", len(news)))
+        posting_ids = dict(zip((n.posting.external_id for n in news), drawn, strict=True))
+        # A posting whose key has no candidate and no other posting in the batch makes a cluster of
+        # its own without a comparison. The others are compared by description in a thread while the
+        # first are written: the database work releases the GIL, and signing descriptions is most of
+        # the Python work of a batch whose keys collide. (SQLite draws ids as rows go in: one write
+        # keeps them in batch order.)
+        repeated = Counter(n.key for n in news)
+        alone = [n for n in news if n.key not in candidates and repeated[n.key] == 1]
+        compared = [n for n in news if n.key in candidates or repeated[n.key] > 1]
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assigning = pool.submit(_assign, compared, candidates)
+        own = [_new_cluster(n, None, signed=False) for n in alone]
+        _write_new(session, source_id, scope, alone, own, own, posting_ids)
+        assignments, new_clusters = assigning.result()
+    joined = _write_new(session, source_id, scope, compared, assignments, new_clusters, posting_ids)
+    if joined:
+        _join_existing(session, joined, candidates)
+        _recompute_clusters(session, set(joined))
+
+
+def _new_cluster(new: _New, sig: str | None, *, signed: bool) -> dict[str, Any]:
+    """A cluster made by a new posting, unwritten; `signed` when the posting's signature was computed."""
+    return {
+        "company_key": new.key[0],
+        "family": new.key[1],
+        "title_key": new.key[2],
+        "location_key": new.key[3],
+        # computed only when another posting shares the key (most never do)
+        "signature": sig if signed else None,
+        "_text": None if signed else new.values["description_text"],
+        "first_seen_at": new.first_seen,
+        "last_seen_at": new.last_seen,
+        "closed_at": None,
+        "size": 1,
+    }
+
+
+def _assign(
+    news: list[_New], candidates: dict[tuple[str, str, str, str], list[dict[str, Any]]]
+) -> tuple[list[int | dict[str, Any]], list[dict[str, Any]]]:
+    """Each posting's cluster, a stored one's id or a new one, and the new clusters in the order made.
+
+    A posting joins the first candidate (stored clusters, then those made by earlier postings of
+    the batch) with a similar description, else makes a cluster.
+    """
+    signed = _signatures_to_compare(news, candidates)
     assignments: list[int | dict[str, Any]] = []
     pending: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
-    for p, values, key in keyed:
-        seen = seen_times.get(p.external_id, seen_at)
-        first = min(first_seen_times.get(p.external_id, seen), seen)
+    for new in news:
         sig: str | None = None
         sig_done = False
         chosen: int | dict[str, Any] | None = None
-        for cluster in [*candidates.get(key, []), *pending.get(key, [])]:
+        for cluster in [*candidates.get(new.key, []), *pending.get(new.key, [])]:
             if not sig_done:
-                sig, sig_done = dedup.signature(values["description_text"]), True
-            if dedup.same_job(sig, _cluster_signature(cluster)):
+                sig, sig_done = signed[new.values["description_text"]], True
+            if dedup.same_job(sig, _cluster_signature(cluster, signed)):
                 chosen = cluster.get("id", cluster)  # a stored cluster's id, or a pending new cluster
                 if cluster["signature"] is None and sig is not None:
                     cluster["signature"] = sig
                 break
         if chosen is None:
-            new_cluster = {
-                "company_key": key[0],
-                "family": key[1],
-                "title_key": key[2],
-                "location_key": key[3],
-                # computed only when another posting shares the key (most never do)
-                "signature": sig if sig_done else None,
-                "_text": None if sig_done else values["description_text"],
-                "first_seen_at": first,
-                "last_seen_at": seen,
-                "closed_at": None,
-                "size": 0,
-            }
-            pending.setdefault(key, []).append(new_cluster)
-            chosen = new_cluster
-        if isinstance(chosen, dict):
+            chosen = _new_cluster(new, sig, signed=sig_done)
+            pending.setdefault(new.key, []).append(chosen)
+        elif isinstance(chosen, dict):
             chosen["size"] += 1
-            chosen["first_seen_at"] = min(chosen["first_seen_at"], first)
-            chosen["last_seen_at"] = max(chosen["last_seen_at"], seen)
+            chosen["first_seen_at"] = min(chosen["first_seen_at"], new.first_seen)
+            chosen["last_seen_at"] = max(chosen["last_seen_at"], new.last_seen)
         assignments.append(chosen)
+    return assignments, [c for group in pending.values() for c in group]
 
-    new_clusters = [c for group in pending.values() for c in group]
-    seen_of = [seen_times.get(p.external_id, seen_at) for p, _, _ in keyed]
-    first_of = [
-        min(first_seen_times.get(p.external_id, seen), seen)
-        for (p, _, _), seen in zip(keyed, seen_of, strict=True)
-    ]
+
+def _write_new(
+    session: Session,
+    source_id: int,
+    scope: str,
+    news: list[_New],
+    assignments: Sequence[int | dict[str, Any]],
+    new_clusters: list[dict[str, Any]],
+    posting_ids: dict[str, int] | None,
+) -> dict[int, list[tuple[int, bool, datetime]]]:
+    """Write new postings, the clusters they made and their skills; return the stored clusters joined.
+
+    `posting_ids` (PostgreSQL) are the ids drawn for the postings; elsewhere the inserts draw them.
+    The stored clusters joined map to their new members: (posting id, has pay, time seen).
+    """
+    if not news:
+        return {}
     columns = [
-        *keyed[0][1],
+        *news[0].values,
         "source_id",
         "external_id",
         "scope",
@@ -587,16 +705,13 @@ def _insert_new(
         "last_seen_at",
         "closed_at",
     ]
-    postgres = session.connection().dialect.name == "postgresql"
-    if postgres:
-        # Ids drawn up front: each new cluster is written with its representative (its first member).
-        posting_ids, cluster_ids = _allocate_ids(
-            session, ("postings", len(keyed)), ("posting_clusters", len(new_clusters))
-        )
+    if posting_ids is not None:
+        (cluster_ids,) = _allocate_ids(session, ("posting_clusters", len(new_clusters)))
         for cluster, cid in zip(new_clusters, cluster_ids, strict=True):
             cluster["id"] = cid
             cluster["representative_id"] = None
-        for pid, chosen in zip(posting_ids, assignments, strict=True):
+        ids = [posting_ids[n.posting.external_id] for n in news]
+        for pid, chosen in zip(ids, assignments, strict=True):
             if isinstance(chosen, dict) and chosen["representative_id"] is None:
                 chosen["representative_id"] = pid
         cluster_columns = [k for k in new_clusters[0] if not k.startswith("_")] if new_clusters else []
@@ -613,18 +728,16 @@ def _insert_new(
             [
                 (
                     pid,
-                    *values.values(),
+                    *n.values.values(),
                     source_id,
-                    p.external_id,
+                    n.posting.external_id,
                     scope,
-                    first,
-                    seen,
+                    n.first_seen,
+                    n.last_seen,
                     None,
                     _cluster_id(chosen),
                 )
-                for pid, (p, values, _), first, seen, chosen in zip(
-                    posting_ids, keyed, first_of, seen_of, assignments, strict=True
-                )
+                for pid, n, chosen in zip(ids, news, assignments, strict=True)
             ],
         )
     else:
@@ -635,45 +748,38 @@ def _insert_new(
             cluster["id"] = cid
         rows = [
             {
-                **values,
+                **n.values,
                 "source_id": source_id,
-                "external_id": p.external_id,
+                "external_id": n.posting.external_id,
                 "scope": scope,
-                "first_seen_at": first,
-                "last_seen_at": seen,
+                "first_seen_at": n.first_seen,
+                "last_seen_at": n.last_seen,
                 "closed_at": None,
                 "cluster_id": _cluster_id(chosen),
             }
-            for (p, values, _), first, seen, chosen in zip(keyed, first_of, seen_of, assignments, strict=True)
+            for n, chosen in zip(news, assignments, strict=True)
         ]
-        posting_ids = _insert_returning_ids(session, Posting, rows)
-    skills: dict[int, frozenset[str]] = {}
-    representative: set[int] = set()
+        ids = _insert_returning_ids(session, Posting, rows)
+        if new_clusters:
+            # New clusters take their first member as representative: one statement, not one per cluster.
+            first_member = (
+                select(func.min(Posting.id)).where(Posting.cluster_id == PostingCluster.id).scalar_subquery()
+            )
+            for chunk in _chunks(sorted(c["id"] for c in new_clusters), 5000):
+                session.execute(
+                    update(PostingCluster)
+                    .where(PostingCluster.id.in_(chunk))
+                    .values(representative_id=first_member)
+                    .execution_options(synchronize_session=False)
+                )
+    skills = {pid: n.posting.skills for pid, n in zip(ids, news, strict=True)}
+    _replace_skills(session, skills, fresh=set(skills))
     joined: dict[int, list[tuple[int, bool, datetime]]] = {}
-    for pid, (p, _, _), seen, chosen in zip(posting_ids, keyed, seen_of, assignments, strict=True):
-        skills[pid] = p.skills
-        if isinstance(chosen, dict):
-            representative.add(chosen["id"])
-        else:
-            joined.setdefault(chosen, []).append(
-                (pid, p.annual_min is not None or p.annual_max is not None, seen)
-            )
-    if representative and not postgres:
-        # New clusters take their first member as representative: one statement, not one per cluster.
-        first_member = (
-            select(func.min(Posting.id)).where(Posting.cluster_id == PostingCluster.id).scalar_subquery()
-        )
-        for chunk in _chunks(sorted(representative), 5000):
-            session.execute(
-                update(PostingCluster)
-                .where(PostingCluster.id.in_(chunk))
-                .values(representative_id=first_member)
-                .execution_options(synchronize_session=False)
-            )
-    if joined:
-        _join_existing(session, joined, candidates)
-        _recompute_clusters(session, set(joined))
-    return skills
+    for pid, n, chosen in zip(ids, news, assignments, strict=True):
+        if isinstance(chosen, int):
+            has_pay = n.posting.annual_min is not None or n.posting.annual_max is not None
+            joined.setdefault(chosen, []).append((pid, has_pay, n.last_seen))
+    return joined
 
 
 def _cluster_id(chosen: int | dict[str, Any]) -> int:
@@ -682,8 +788,10 @@ def _cluster_id(chosen: int | dict[str, Any]) -> int:
 
 def _allocate_ids(session: Session, *wanted: tuple[str, int]) -> list[list[int]]:
     """PostgreSQL: draw ids from the tables' sequences in one query, ascending per table."""
+    # The sequence is looked up once, in a subquery: named in nextval itself, it was looked up per id.
     columns = ", ".join(
-        f"array(SELECT nextval(pg_get_serial_sequence(:t{i}, 'id')) FROM generate_series(1, :n{i}))"
+        f"array(SELECT nextval((SELECT pg_get_serial_sequence(:t{i}, 'id')::regclass))"
+        f" FROM generate_series(1, :n{i}))"
         for i in range(len(wanted))
     )
     params: dict[str, Any] = {}
@@ -712,12 +820,37 @@ def _insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any
     return ids
 
 
-def _cluster_signature(cluster: dict[str, Any]) -> str | None:
-    """A cluster's MinHash signature, computed on first need from its representative's description."""
+def _signatures_to_compare(
+    news: list[_New], candidates: dict[tuple[str, str, str, str], list[dict[str, Any]]]
+) -> dict[str | None, str | None]:
+    """description -> MinHash signature, for every description that assigning `news` may compare.
+
+    A posting is compared when its key has a stored candidate or recurs in `news` (an earlier
+    posting then made a cluster of that key, whose description is compared in turn); a stored
+    candidate without a signature is compared through its representative's description. Signing
+    them 64 at a time costs a fraction of one call each.
+    """
+    repeated = Counter(n.key for n in news)
+    texts = {n.values["description_text"] for n in news if n.key in candidates or repeated[n.key] > 1}
+    texts.update(c["_text"] for group in candidates.values() for c in group if "_text" in c)
+    texts.discard(None)
+    ordered = list(texts)
+    signed: dict[str | None, str | None] = {None: None}
+    for start in range(0, len(ordered), 64):
+        some = ordered[start : start + 64]
+        signed.update(zip(some, dedup.signatures(some), strict=True))
+        # This runs in a thread beside the database work: a pause hands the GIL to the thread whose
+        # statement has returned now, not after the interpreter's switch interval (5 ms).
+        time.sleep(0)
+    return signed
+
+
+def _cluster_signature(cluster: dict[str, Any], signed: dict[str | None, str | None]) -> str | None:
+    """A cluster's MinHash signature, taken on first need from its representative's description."""
     if "_text" in cluster:
         text = cluster.pop("_text")
         if cluster["signature"] is None:
-            cluster["signature"] = dedup.signature(text)
+            cluster["signature"] = signed[text]
     return cluster["signature"]
 
 
@@ -737,13 +870,7 @@ def _candidate_clusters(
             Posting, Posting.id == PostingCluster.representative_id, isouter=True
         )
         if postgres:  # join four arrays, not thousands of bind parameters
-            wanted = (
-                func.unnest(
-                    *(bindparam(f"k{i}", [key[i] for key in chunk], type_=ARRAY(String)) for i in range(4))
-                )
-                .table_valued("company_key", "family", "title_key", "location_key")
-                .render_derived()
-            )
+            wanted = _unnest_keys(chunk)
             query = query.join(wanted, and_(*(col == wanted.c[col.key] for col in key_cols)))
         else:
             query = query.where(tuple_(*key_cols).in_(list(chunk)))
@@ -947,11 +1074,29 @@ def last_runs(session: Session) -> list[tuple[Source, ScrapeRun | None]]:
     return [(src, run) for src, run in rows]
 
 
+INGESTION_TABLES = ("postings", "posting_clusters", "posting_skills")
+
+
 def refresh_statistics(session: Session) -> None:
-    """Refresh the planner statistics of the ingestion tables (PostgreSQL; a no-op elsewhere).
+    """Refresh the planner statistics of the ingestion tables that have outgrown them (PostgreSQL only).
 
     A bulk load into a fresh table leaves the planner without row counts, and it then picks a
-    scan over the whole source for every existence probe; autovacuum catches up only later.
+    scan over the whole source for every existence probe; autovacuum catches up only later. A
+    table is analyzed when it never was, or when the rows changed since (as PostgreSQL counts them,
+    up to a second late) reach the rows it had then: the planner scales its row counts to a table's
+    current size, so statistics of half the table still serve, while analyzing at every call made a
+    long load read a sample of each table per `ANALYZE_EVERY` rows.
     """
-    if session.connection().dialect.name == "postgresql":
-        session.execute(text("ANALYZE postings, posting_clusters, posting_skills"))
+    if session.connection().dialect.name != "postgresql":
+        return
+    stale = set(
+        session.scalars(
+            text(
+                "SELECT relname FROM pg_class WHERE oid = ANY(CAST(:tables AS regclass[]))"
+                " AND (reltuples < 0 OR pg_stat_get_mod_since_analyze(oid) >= reltuples)"
+            ),
+            {"tables": list(INGESTION_TABLES)},
+        )
+    )
+    if stale:
+        session.execute(text(f"ANALYZE {', '.join(t for t in INGESTION_TABLES if t in stale)}"))
