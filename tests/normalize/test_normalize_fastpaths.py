@@ -12,7 +12,7 @@ from tracker.normalize.posting import _text_hash, description_hash
 
 # letters that fold to ASCII under re.I (Kelvin sign, long s, dotted and dotless i) included on purpose
 TAG_ALPHABET = "<>/ pPdDiIvVlLsSbBrRhH1tTaAeEuUoOcCkK\u212a\u017f\u0130\u0131=\"'_-x\n"
-PAY_ALPHABET = "$£€₹¥￥＄USDCANZHKRsPpFrhusdeur.  \t\u00a0\u2003(1,-:ſKİı"
+PAY_ALPHABET = "$£€₹¥￥＄USDCANZHKRsPpFrhusdeurgbpimnoYEJy.  \t\u00a0\u2003(1,-:ſKİı"
 SPACE_ALPHABET = "a1 \t\u00a0\u2003\u2009\u205f\u200b-—"
 
 
@@ -32,6 +32,69 @@ def test_prefix_shortcut_matches_regex(before: str) -> None:
     expected = pay._PREFIX.search(text, max(0, start - 8), start)
     got = pay._prefix_before(text, start)
     assert (got and (got.span(), got.groupdict())) == (expected and (expected.span(), expected.groupdict()))
+
+
+def _case_variants(word: str) -> set[str]:
+    """The word lower-case, upper-case and titled, and with its first letter written as a re.I case fold."""
+    folds = {"i": "\u0130\u0131", "s": "\u017f", "k": "\u212a"}
+    out = {word, word.lower(), word.upper(), word.title()}
+    out |= {fold + word[1:] for fold in folds.get(word[:1].lower(), "")}
+    return out
+
+
+def test_prefix_shortcut_finds_every_currency_code() -> None:
+    codes = {*pay.CURRENCY_CODES, *pay._CODE_ALIASES, *pay._WORD_CURRENCIES, "Rs", "Rp", "SFr", "Php", "in", "of"}
+    for code in codes:
+        for written in _case_variants(code):
+            for before in ("", "x", " ", "1", "("):
+                for sep in ("", " ", ".", ". ", "  ", "$", " $", ".¥"):
+                    text = before + written + sep + "5"
+                    start = len(text) - 1
+                    expected = pay._PREFIX.search(text, max(0, start - 8), start)
+                    got = pay._prefix_before(text, start)
+                    assert (got and got.span()) == (expected and expected.span()), text
+
+
+def test_period_shortcut_finds_every_period_word() -> None:
+    connectors = ["per", "a", "an", "each", "every", "pro", "par", "por", "al", "im", "le"]
+    units = [*pay._PERIOD_WORDS, "p.a.", "p. a.", "p.h.", "annum", "anum"]
+    texts = [c + " " + u for c in connectors for u in ("hour", "year", "month", "jahr", "mes")]
+    texts += [*units, *("/" + u for u in units), *("/ " + u for u in units)]
+    for text in {v for t in texts for v in _case_variants(t)}:
+        for lead in ("", " ", "   "):
+            written = lead + text
+            expected: tuple[str | None, int] = (None, 0)
+            for regex in (pay._PERIOD_SLASH, pay._PERIOD_PER, pay._PERIOD_WORD):
+                m = regex.match(written)
+                if m:
+                    word = m.group("w").lower().replace(" ", "").rstrip(".").replace(".", "")
+                    if word in pay._PERIOD_WORDS:
+                        expected = (pay._PERIOD_WORDS[word], m.end())
+                        break
+            assert pay._period_at(written, 0) == expected, written
+
+
+PERIOD_TOKENS = st.sampled_from([
+    " ", "  ", "\n", "/", "per", "an", "a", "each", "im", "le", "al", "pro", "hour", "hr", "year", "yearly", "annual",
+    "annually", "p.a.", "pa", "ph", "pcm", "lpa", "jährlich", "monatlich", "Jahr", "Stunde", "mois", "month", "m",
+    "wk", "day", "d", "h", "y", "PER", "Per", "AN", "İm", "ım", "Hourly", "x", "1", "(", "-", "İ", "ı", "K", "ſ",
+])
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(PERIOD_TOKENS, max_size=8).map("".join))
+def test_period_shortcut_matches_trying_every_pattern(text: str) -> None:
+    def reference(pos: int) -> tuple[str | None, int]:
+        for regex in (pay._PERIOD_SLASH, pay._PERIOD_PER, pay._PERIOD_WORD):
+            m = regex.match(text, pos)
+            if m:
+                word = m.group("w").lower().replace(" ", "").rstrip(".").replace(".", "")
+                if word in pay._PERIOD_WORDS:
+                    return pay._PERIOD_WORDS[word], m.end()
+        return None, pos
+
+    for pos in range(len(text) + 1):
+        assert pay._period_at(text, pos) == reference(pos)
 
 
 @settings(max_examples=300, deadline=None)

@@ -46,6 +46,10 @@ _BLOCK_TAG = re.compile(rf"</?{_name_trie(_BLOCK_TAGS)}\b[^<>]{{0,2000}}>[ \t\r\
 _INLINE_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,15}\b[^<>]{0,2000}>|<![^<>]{0,500}>")
 _LOOKS_ESCAPED = re.compile(r"&lt;/?(?:p|div|br|li|ul|span|strong|b|h[1-6]|em|a)\b", re.I)
 _HAS_TAG = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9]{0,15}\b[^<>]{0,2000}>)")
+# Whether a text holds a few-character string: a regex search with a literal prefix takes about half the time of
+# `in` here (the substring search of `in` stops at every space or "s", which are frequent).
+_S_TAG = re.compile("<[sS]")
+_COMMENT = re.compile("<!--")
 
 
 def _drop_between(text: str, opener: str, closer: str) -> str:
@@ -78,10 +82,10 @@ def html_to_text(raw: str) -> str:
         text = html.unescape(text)  # escaped one time too many (seen in JSON-LD)
     if "<" in text:
         # only "S" lower-cases to "s", so without "<s"/"<S" there is no <script> or <style> to drop
-        if "<s" in text or "<S" in text:
+        if _S_TAG.search(text):
             text = _drop_between(text, "<script", "</script>")
             text = _drop_between(text, "<style", "</style>")
-        if "<!--" in text:
+        if _COMMENT.search(text):
             text = _drop_between(text, "<!--", "-->")
         text = _BLOCK_TAG.sub("\n", text)
         text = _INLINE_TAG.sub("", text)
@@ -99,6 +103,9 @@ _ODD_SPACES = tuple(
 )
 _ASCII_ODD_SPACES = tuple(ch for ch in _ODD_SPACES if ch.isascii())
 _SPACES = re.compile(r"  +")
+_TWO_SPACES = re.compile("  ")  # found faster than with `in`, and faster than `_SPACES` finds its first run
+_SPACE_BREAK = re.compile(" \n")
+_BREAK_SPACE = re.compile("\n ")
 
 
 def _tidy_lines(text: str) -> str:
@@ -109,12 +116,12 @@ def _tidy_lines(text: str) -> str:
     for ch in _ASCII_ODD_SPACES if text.isascii() else _ODD_SPACES:
         if ch in text:
             text = text.replace(ch, " ")
-    if "  " in text:
+    if _TWO_SPACES.search(text):
         text = _SPACES.sub(" ", text)
     # no run of spaces is left, so one pass each removes every space next to a line break
-    if " \n" in text:
+    if _SPACE_BREAK.search(text):
         text = text.replace(" \n", "\n")
-    if "\n " in text:
+    if _BREAK_SPACE.search(text):
         text = text.replace("\n ", "\n")
     return "\n".join(filter(None, text.strip(" ").split("\n")))
 

@@ -231,6 +231,9 @@ _DASH_CHARS = ("–", "—", "‒", "−", "－", "―", "‐", "‑")
 _SPACE_RUN = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
 _RARE_SPACES = ("\u2000", "\u2001", "\u2002", "\u2003", "\u2004", "\u2005", "\u2006", "\u2008", "\u200b", "\u205f")
 _SPACES = re.compile(r"  +")  # _SPACE_RUN where the text has no odd or rare spaces: a literal prefix, much faster
+# Whether a text holds these strings: a regex search with a literal prefix is faster than `in` for them.
+_TWO_SPACES = re.compile("  ")
+_PLAN_NUMBERS = re.compile("4(?:01|03|57)")  # what `_NOT_PAY_MARKERS` starts with
 _SEPARATORS = str.maketrans("", "", ",.'’ ")
 _WORD = re.compile(r"[a-zà-ÿ0-9][a-zà-ÿ0-9'-]*", re.I)
 _AFTER_CUT = re.compile(r"[.;\n+,(•·|/]|\s(?:plus|and|with|&|or|including|incl|\+)\s")
@@ -283,11 +286,23 @@ def _next_char(text: str, pos: int) -> str:
     return text[pos : pos + 4].lstrip()[:1]
 
 
+# The period patterns that can match, by the first character past their leading white space: "/" starts only
+# `_PERIOD_SLASH`; `_PERIOD_PER`'s words (re.I) and `_PERIOD_WORD`'s (case-sensitive) start with these letters.
+_PERIOD_PER_FIRST = frozenset("pPaAeEiIlL\u0130\u0131")
+_PERIOD_WORD_FIRST = frozenset("hdwmyaplj")
+_PERIOD_PATTERNS: dict[str, tuple[re.Pattern[str], ...]] = {
+    ch: tuple(regex for regex, firsts in ((_PERIOD_PER, _PERIOD_PER_FIRST), (_PERIOD_WORD, _PERIOD_WORD_FIRST))
+              if ch in firsts)
+    for ch in _PERIOD_PER_FIRST | _PERIOD_WORD_FIRST
+}
+_PERIOD_PATTERNS["/"] = (_PERIOD_SLASH,)
+
+
 def _period_at(text: str, pos: int) -> tuple[str | None, int]:
-    nxt = _next_char(text, pos)
-    if nxt != "/" and not nxt.isalpha():
-        return None, pos  # every period starts with "/" or a letter
-    for regex in (_PERIOD_SLASH, _PERIOD_PER, _PERIOD_WORD):
+    regexes = _PERIOD_PATTERNS.get(_next_char(text, pos))
+    if regexes is None:
+        return None, pos  # no period starts with this character
+    for regex in regexes:
         m = regex.match(text, pos)
         if m:
             word = m.group("w").lower().replace(" ", "").rstrip(".")
@@ -301,6 +316,10 @@ def _period_at(text: str, pos: int) -> tuple[str | None, int]:
 _PREFIX_SYMBOLS = frozenset("$£€₹¥₩₪₱₦₺₽₫฿₴￥＄")
 # what [a-z] matches under re.I: a currency code is a run of 1-3 of these (USD, Rs., SFr, the C of C$, ...)
 _CODE_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\u017f\u212a\u0130\u0131")
+# The codes of `_PREFIX`'s code branch (without the dots it allows after them), and what runs of 1-3 code letters
+# met before numbers are (at most 56 + 56**2 + 56**3 entries).
+_CODE_WORD = re.compile(rf"(?:{_CODE_ALT}|Rs|Rp|SFr|(?-i:Php))", re.I)
+_CODE_RUNS: dict[str, bool] = {}
 
 
 def _prefix_before(text: str, start: int) -> re.Match[str] | None:
@@ -318,6 +337,13 @@ def _prefix_before(text: str, start: int) -> re.Match[str] | None:
         while run < 4 and end - run > 0 and text[end - run - 1] in _CODE_LETTERS:
             run += 1
         if not 1 <= run <= 3:
+            return None
+        # `_PREFIX` cannot match there unless that run of letters is a currency code ("in 2019", "of 40")
+        word = text[end - run : end]
+        is_code = _CODE_RUNS.get(word)
+        if is_code is None:
+            is_code = _CODE_RUNS[word] = _CODE_WORD.fullmatch(word) is not None
+        if not is_code:
             return None
     return _PREFIX.search(text, lo, start)
 
@@ -554,7 +580,6 @@ def _window_before(text: str, start: int, limit: int = 90) -> str:
 
 def _context(text: str, band: _Band, tail_end: int) -> None:
     """Mark the band positive (pay words), negative (bonus, funding, ...) or total (OTE)."""
-    before = _window_before(text, band.start).lower()
     # after: the words right after the band, up to a clause break
     after = text[tail_end : tail_end + 48].lower()
     cut = _AFTER_CUT.search(after)
@@ -578,6 +603,7 @@ def _context(text: str, band: _Band, tail_end: int) -> None:
     if any(w in ("ote", "total") for w in words[:2]):
         band.total = True
 
+    before = _window_before(text, band.start).lower()
     last_neg = -1
     for m in _BEFORE_NEGATIVE.finditer(before):
         cue = _EXCLUSION_CUE.search(before, max(0, m.start() - 40), m.start())
@@ -611,19 +637,19 @@ def _open_ended(text: str, band: _Band) -> None:
 
 def _clean(text: str) -> str:
     if text.isascii():  # no dash to replace, and only the ASCII odd spaces to look for
-        if "401" in text or "403" in text or "457" in text:
+        if _PLAN_NUMBERS.search(text):
             text = _NOT_PAY_MARKERS.sub(" retirement-plan ", text)
         if "\t" in text or "\r" in text or "\f" in text or "\v" in text:
             return _SPACE_RUN.sub(" ", text)
-        return _SPACES.sub(" ", text) if "  " in text else text
+        return _SPACES.sub(" ", text) if _TWO_SPACES.search(text) else text
     for dash in _DASH_CHARS:
         if dash in text:
             text = text.replace(dash, "-")
-    if "401" in text or "403" in text or "457" in text:
+    if _PLAN_NUMBERS.search(text):
         text = _NOT_PAY_MARKERS.sub(" retirement-plan ", text)
     if any(ch in text for ch in _ODD_SPACES):
         text = _SPACE_RUN.sub(" ", text)
-    elif "  " in text:
+    elif _TWO_SPACES.search(text):
         plain = text.isascii() or not any(ch in text for ch in _RARE_SPACES)
         text = (_SPACES if plain else _SPACE_RUN).sub(" ", text)
     return text
@@ -663,12 +689,12 @@ def _scan(text: str, free_text: bool = False) -> list[tuple[_Band, str]]:
             continue  # "4,000 customers", "founded in 2019": no currency, no pay word
         band = _make_band(text, low, high)
         tail_end = _tail(text, band)
-        if high is None:
-            _open_ended(text, band)
         _context(text, band, tail_end)
         if band.negative:  # never pay: both callers drop it
             i += 2 if high is not None else 1
             continue
+        if high is None:
+            _open_ended(text, band)
         if band.period is None:
             band.period = _period_before(text, band.start)
             band.period_explicit = band.period is not None
