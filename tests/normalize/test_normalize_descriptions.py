@@ -83,6 +83,13 @@ def test_find_pay_reads_raw_html_too() -> None:
     assert band is not None and (band.min, band.max, band.currency) == (150000.0, 175000.0, "USD")
 
 
+def test_scripts_styles_and_comments_are_dropped_where_they_are() -> None:
+    # "İ" lower-cases to two characters: positions found in a lower-cased copy would cut the text elsewhere
+    html = "<p>İstanbul, İzmir, İİİ</p><script>var x = 1;</script><p>Hello world</p><STYLE>p {}</Style><!-- n -->End"
+    assert html_to_text(html) == "İstanbul, İzmir, İİİ\nHello world\nEnd"
+    assert html_to_text("<p>a</p><script>never closed <p>b</p>") == "a"
+
+
 @pytest.mark.parametrize("item", _descriptions(), ids=lambda item: item["id"])
 def test_description_extraction_never_fails(item: dict[str, Any]) -> None:
     text = html_to_text(item["text"])

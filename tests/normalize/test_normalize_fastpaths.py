@@ -53,6 +53,14 @@ def test_prefix_shortcut_finds_every_currency_code() -> None:
                     expected = pay._PREFIX.search(text, max(0, start - 8), start)
                     got = pay._prefix_before(text, start)
                     assert (got and got.span()) == (expected and expected.span()), text
+    for symbol in pay._PREFIX_SYMBOLS:
+        for before in ("", "x", "1", "(", " ", ".", "US", "C", "RMB ", "CN", "A.", "$", "-"):
+            for sep in ("", " ", "  "):
+                text = before + symbol + sep + "5"
+                start = len(text) - 1
+                expected = pay._PREFIX.search(text, max(0, start - 8), start)
+                got = pay._prefix_before(text, start)
+                assert (got and (got.span(), got.groupdict())) == (expected and (expected.span(), expected.groupdict()))
 
 
 def test_period_shortcut_finds_every_period_word() -> None:

@@ -50,25 +50,33 @@ _HAS_TAG = re.compile(r"<(?:/?[A-Za-z][A-Za-z0-9]{0,15}\b[^<>]{0,2000}>)")
 # `in` here (the substring search of `in` stops at every space or "s", which are frequent).
 _S_TAG = re.compile("<[sS]")
 _COMMENT = re.compile("<!--")
+_COMMENT_END = re.compile("-->")
 
 
-def _drop_between(text: str, opener: str, closer: str) -> str:
-    """Remove every `opener ... closer` span (case-insensitive) with plain string search: linear time."""
-    lower = text.lower()
-    if opener not in lower:
+def _ascii_ci(literal: str) -> re.Pattern[str]:
+    """`literal` in any ASCII case (as HTML reads tag names; re.I would also take the Kelvin sign for a k)."""
+    return re.compile("".join(f"[{ch}{ch.upper()}]" if ch.isalpha() else re.escape(ch) for ch in literal))
+
+
+_SCRIPT, _SCRIPT_END = _ascii_ci("<script"), _ascii_ci("</script>")
+_STYLE, _STYLE_END = _ascii_ci("<style"), _ascii_ci("</style>")
+
+
+def _drop_between(text: str, opener: re.Pattern[str], closer: re.Pattern[str]) -> str:
+    """Remove every `opener ... closer` span (an unclosed one to the end of the text): linear time."""
+    m = opener.search(text)
+    if m is None:
         return text
     out: list[str] = []
     pos = 0
-    while True:
-        start = lower.find(opener, pos)
-        if start < 0:
-            break
-        end = lower.find(closer, start + len(opener))
-        out.append(text[pos:start])
-        if end < 0:
+    while m is not None:
+        out.append(text[pos : m.start()])
+        close = closer.search(text, m.end())
+        if close is None:
             pos = len(text)
             break
-        pos = end + len(closer)
+        pos = close.end()
+        m = opener.search(text, pos)
     out.append(text[pos:])
     return " ".join(out)
 
@@ -81,12 +89,11 @@ def html_to_text(raw: str) -> str:
     if not _HAS_TAG.search(text) and _LOOKS_ESCAPED.search(text):
         text = html.unescape(text)  # escaped one time too many (seen in JSON-LD)
     if "<" in text:
-        # only "S" lower-cases to "s", so without "<s"/"<S" there is no <script> or <style> to drop
+        # without "<s"/"<S" there is no <script> or <style> to drop
         if _S_TAG.search(text):
-            text = _drop_between(text, "<script", "</script>")
-            text = _drop_between(text, "<style", "</style>")
-        if _COMMENT.search(text):
-            text = _drop_between(text, "<!--", "-->")
+            text = _drop_between(text, _SCRIPT, _SCRIPT_END)
+            text = _drop_between(text, _STYLE, _STYLE_END)
+        text = _drop_between(text, _COMMENT, _COMMENT_END)
         text = _BLOCK_TAG.sub("\n", text)
         text = _INLINE_TAG.sub("", text)
     if "&" in text:

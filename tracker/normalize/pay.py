@@ -345,6 +345,9 @@ def _prefix_before(text: str, start: int) -> re.Match[str] | None:
             is_code = _CODE_RUNS[word] = _CODE_WORD.fullmatch(word) is not None
         if not is_code:
             return None
+    elif end == 1 or not (text[end - 2] in _CODE_LETTERS or text[end - 2] == "." or text[end - 2].isspace()):
+        # a symbol after no code letter, dot or white space: only the bare symbol can match, and from there
+        return _PREFIX.match(text, end - 1, start)
     return _PREFIX.search(text, lo, start)
 
 
