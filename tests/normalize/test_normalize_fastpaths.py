@@ -169,4 +169,34 @@ LINE_ALPHABET = "ab \n\t\r\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2003\u2028\u2029\u202f
 @given(st.text(alphabet=LINE_ALPHABET, max_size=40))
 def test_tidy_lines_matches_per_line_collapse(text: str) -> None:
     lines = [" ".join(line.split()) for line in text.split("\n")]
-    assert htmltext._tidy_lines(text) == "\n".join(line for line in lines if line)
+    assert htmltext._tidy_lines(text) == [line for line in lines if line]
+
+
+HTML_PAY_TOKENS = st.sampled_from([
+    "<p>", "</p>", "<br>", "<li>", " ", "  ", "\t", "\n", "\u00a0", "\u2009", "\u200b", "&nbsp;", "$", "£", "€", "—",
+    "120,000", "150k", "45", "401(k)", "403b", "457", " - ", " to ", "per year", "an hour", "salary", "Base pay:",
+    "bonus", "USD", "up to", "İ",
+])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(HTML_PAY_TOKENS, max_size=40).map("".join))
+def test_pay_in_html_text_skips_only_what_html_to_text_did(html: str) -> None:
+    text = htmltext.html_to_text(html)
+    assert htmltext.html_lines(html) == (text.split("\n") if text else [])
+    assert pay._clean(text, tidy=True) == pay._clean(text)
+    expected = pay.find_pay(text)
+    got = pay.find_pay_in_text(text)
+    assert (got and (got.min, got.max, got.currency, got.period, got.text)) == (
+        expected and (expected.min, expected.max, expected.currency, expected.period, expected.text)
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(HTML_PAY_TOKENS | st.sampled_from(["Python", "R", "Go", "machine", "learning", "Σ", "k8s"]),
+                max_size=40).map("".join))
+def test_posting_skills_are_those_of_title_and_text(html: str) -> None:
+    from tracker.normalize import normalize_posting
+
+    posting = normalize_posting({"title": "Data Scientist (R)", "description": html})
+    assert posting.skills == frozenset(skills.extract_skills("Data Scientist (R)\n" + (posting.description_text or "")))

@@ -83,8 +83,13 @@ def _drop_between(text: str, opener: re.Pattern[str], closer: re.Pattern[str]) -
 
 def html_to_text(raw: str) -> str:
     """Strip tags and entities from an HTML (or plain) description; keeps paragraph breaks."""
+    return "\n".join(html_lines(raw))
+
+
+def html_lines(raw: str) -> list[str]:
+    """The lines of `html_to_text(raw)`: each one trimmed, white space collapsed, none empty."""
     if not raw:
-        return ""
+        return []
     text = raw[:MAX_DESCRIPTION_CHARS]
     if not _HAS_TAG.search(text) and _LOOKS_ESCAPED.search(text):
         text = html.unescape(text)  # escaped one time too many (seen in JSON-LD)
@@ -115,11 +120,11 @@ _SPACE_BREAK = re.compile(" \n")
 _BREAK_SPACE = re.compile("\n ")
 
 
-def _tidy_lines(text: str) -> str:
+def _tidy_lines(text: str) -> list[str]:
     """Collapse white space in each line, trim the lines and drop the empty ones.
 
-    What `"\n".join(" ".join(line.split()) for line in text.split("\n"))` without the empty lines gives,
-    with whole-text string operations instead of work per line."""
+    What `[" ".join(line.split()) for line in text.split("\n")]` without the empty lines gives, with
+    whole-text string operations instead of work per line."""
     for ch in _ASCII_ODD_SPACES if text.isascii() else _ODD_SPACES:
         if ch in text:
             text = text.replace(ch, " ")
@@ -130,7 +135,7 @@ def _tidy_lines(text: str) -> str:
         text = text.replace(" \n", "\n")
     if _BREAK_SPACE.search(text):
         text = text.replace("\n ", "\n")
-    return "\n".join(filter(None, text.strip(" ").split("\n")))
+    return list(filter(None, text.strip(" ").split("\n")))
 
 
 def normalize_whitespace(text: str) -> str:

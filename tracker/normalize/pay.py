@@ -405,13 +405,6 @@ def _amounts(text: str, free_text: bool = False) -> list[_Amount]:
             and (following is None or following.start() - num_end > _PAIR_REACH)
         )
         prev_end = num_end
-        number, dec = m.group("int", "dec")
-        digits = number.translate(_SEPARATORS)
-        if not digits.isdigit():
-            continue
-        value = float(digits)
-        if dec:
-            value += float(dec) / (10 ** len(dec))
         start, pos = num_start, num_end
         two = text[pos : pos + 2]
         if two[:1] == "%" or two == " %":
@@ -449,6 +442,10 @@ def _amounts(text: str, free_text: bool = False) -> list[_Amount]:
             and not _POSITIVE.search(text[max(0, start - _POSITIVE_REACH) : start].lower())
         ):
             continue  # "4,000 customers", "founded in 2019": `_scan` skips such a figure in free text
+        number, dec = m.group("int", "dec")
+        value = float(number.translate(_SEPARATORS))  # [0-9] and separators: only ASCII digits are left
+        if dec:
+            value += float(dec) / (10 ** len(dec))
         open_end = False
         first = text[pos : pos + 1]  # "+", or white space then "or more" / "and up" / "and above"
         om = (
@@ -588,7 +585,7 @@ def _context(text: str, band: _Band, tail_end: int) -> None:
     cut = _AFTER_CUT.search(after)
     if cut:
         after = after[: cut.start()]
-    words = [w.lower() for w in _WORD.findall(after)][:5]
+    words = _WORD.findall(after)[:5]  # of lower-cased text (lower-casing twice changes nothing)
     checked = 0
     for w in words:
         if w in _NEGATIVE_WORDS:
@@ -638,21 +635,26 @@ def _open_ended(text: str, band: _Band) -> None:
         band.max = None
 
 
-def _clean(text: str) -> str:
+def _clean(text: str, tidy: bool = False) -> str:
+    """Dashes to "-", retirement-plan numbers to a word, white space runs to one space.
+
+    tidy: the text is html_to_text output, which holds no white space but single spaces and line breaks; only
+    the retirement-plan word can then make a double space."""
+    marked = 0
     if text.isascii():  # no dash to replace, and only the ASCII odd spaces to look for
         if _PLAN_NUMBERS.search(text):
-            text = _NOT_PAY_MARKERS.sub(" retirement-plan ", text)
-        if "\t" in text or "\r" in text or "\f" in text or "\v" in text:
+            text, marked = _NOT_PAY_MARKERS.subn(" retirement-plan ", text)
+        if not tidy and ("\t" in text or "\r" in text or "\f" in text or "\v" in text):
             return _SPACE_RUN.sub(" ", text)
-        return _SPACES.sub(" ", text) if _TWO_SPACES.search(text) else text
+        return _SPACES.sub(" ", text) if (marked or not tidy) and _TWO_SPACES.search(text) else text
     for dash in _DASH_CHARS:
         if dash in text:
             text = text.replace(dash, "-")
     if _PLAN_NUMBERS.search(text):
-        text = _NOT_PAY_MARKERS.sub(" retirement-plan ", text)
-    if any(ch in text for ch in _ODD_SPACES):
+        text, marked = _NOT_PAY_MARKERS.subn(" retirement-plan ", text)
+    if not tidy and any(ch in text for ch in _ODD_SPACES):
         text = _SPACE_RUN.sub(" ", text)
-    elif _TWO_SPACES.search(text):
+    elif (marked or not tidy) and _TWO_SPACES.search(text):
         plain = text.isascii() or not any(ch in text for ch in _RARE_SPACES)
         text = (_SPACES if plain else _SPACE_RUN).sub(" ", text)
     return text
@@ -815,8 +817,8 @@ def find_pay_all(description: str) -> list[PayBand]:
         return []
 
 
-def _find_all(description: str) -> list[PayBand]:
-    text = _clean(description[:MAX_DESCRIPTION_CHARS])
+def _find_all(description: str, tidy: bool = False) -> list[PayBand]:
+    text = _clean(description[:MAX_DESCRIPTION_CHARS], tidy)
     primary: list[PayBand] = []
     totals: list[PayBand] = []
     for band, snippet in _scan(text, free_text=True):
@@ -847,3 +849,13 @@ def _find_all(description: str) -> list[PayBand]:
 def find_pay(description: str) -> PayBand | None:
     """The base pay stated in a description: the envelope of its ranges in one currency and period."""
     return _envelope(find_pay_all(description))
+
+
+def find_pay_in_text(text: str) -> PayBand | None:
+    """`find_pay` for html_to_text output (no white space but single spaces and line breaks): one step less."""
+    if not text:
+        return None
+    try:
+        return _envelope(_find_all(text, tidy=True))
+    except (ValueError, OverflowError, IndexError):  # pragma: no cover - defensive
+        return None

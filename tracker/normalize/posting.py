@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from tracker.normalize.htmltext import html_to_text, normalize_whitespace
+from tracker.normalize.htmltext import html_lines, normalize_whitespace
 from tracker.normalize.locations import locate, workplace_of
-from tracker.normalize.pay import PayBand, find_pay, parse_pay
-from tracker.normalize.skills import extract_skills
+from tracker.normalize.pay import PayBand, find_pay_in_text, parse_pay
+from tracker.normalize.skills import extract_skills_split
 from tracker.normalize.structured import structured_pay
 from tracker.normalize.titles import classify_title
 from tracker.raw import RawPosting
@@ -91,6 +91,8 @@ def employment_type_of(value: Any) -> str | None:
 
 
 def _field(raw: Any, name: str, default: Any = None) -> Any:
+    if type(raw) is RawPosting:  # the usual case, told apart without the slower ABC check
+        return getattr(raw, name, default)
     if isinstance(raw, Mapping):
         return raw.get(name, default)
     return getattr(raw, name, default)
@@ -156,7 +158,7 @@ def _pay(raw: Any, description_text: str) -> tuple[PayBand | None, str | None, s
         if band is not None:
             source = "employer"
     if band is None and description_text:
-        band = find_pay(description_text)
+        band = find_pay_in_text(description_text)
         if band is not None:
             source = "description"
     if band is not None and _field(raw, "pay_is_estimate"):
@@ -173,9 +175,11 @@ def normalize_posting(raw: RawPosting | Mapping[str, Any]) -> Posting:
     loc = locate(location_raw, _field(raw, "country") if isinstance(_field(raw, "country"), str) else None)
     workplace = workplace_of(str(_field(raw, "workplace") or "")) or loc.workplace
     description_raw = _field(raw, "description")
-    description_text = html_to_text(description_raw) if isinstance(description_raw, str) else ""
+    lines = html_lines(description_raw) if isinstance(description_raw, str) else []
+    description_text = "\n".join(lines)
     band, pay_source, pay_display = _pay(raw, description_text)
-    skills = extract_skills(title + "\n" + description_text)
+    # the title has no line break (white space is collapsed), so these are the lines of the text searched
+    skills = extract_skills_split(title + "\n" + description_text, [title, *lines] if lines else [title, ""])
     return Posting(
         source_kind=str(_field(raw, "source_kind") or ""),
         scope=str(_field(raw, "scope") or ""),

@@ -43,6 +43,8 @@ class _Matcher:
     """the start of a multi-word alias up to one of its spaces, at the end of the searched span ("machine")"""
     cross_reach: int
     """the longest such start"""
+    cross_after_reach: int
+    """the longest line break and rest of an alias `cross_after` can match"""
 
 
 @dataclass(slots=True)
@@ -101,6 +103,7 @@ def _matcher() -> _Matcher:
     # starts with a word character, so the boundary before it is written as a consumed non-word character
     # (the text gets one in front): the engine then skips through words in C instead of trying each position.
     assert all(_WORD_CHAR.match(alias) for alias in by_alias), "aliases start with a word character"
+    assert all(alias.isascii() for alias in by_alias), "aliases are ASCII (see _hits_by_line)"
     body = _trie_pattern(sorted(by_alias))
     source = r"[^a-z0-9_](" + body + r")(?![a-z0-9_+#])"
     # Where a match may run over a line break: an alias's space (matched by [\s\-]) written as "\n".
@@ -114,6 +117,7 @@ def _matcher() -> _Matcher:
         cross_after=re.compile(r"\n" + _trie_pattern(sorted(tails))),
         cross_before=re.compile(_trie_pattern(sorted(heads)) + r"\Z"),
         cross_reach=max(map(len, heads), default=0),
+        cross_after_reach=1 + max(map(len, tails), default=0),
     )
 
 
@@ -278,18 +282,19 @@ def _scan_line(matcher: _Matcher, line: str) -> _LineScan:
     return frozenset(ids), tuple(hits), tuple(strict), runs_on
 
 
-def _hits_by_line(matcher: _Matcher, lowered: str) -> tuple[set[str], _HitList, list[int]] | None:
-    """(ids of the plain aliases, hits, indexes of the strict hits) from the memo of `lowered`'s lines.
+def _hits_by_line(matcher: _Matcher, text: str, lines: list[str]) -> tuple[set[str], _HitList, list[int]] | None:
+    """(ids of the plain aliases, hits, indexes of the strict hits) from the memo of the text's lines.
 
-    None when much of the text is new (one pass over the whole text is then cheaper than one per line), or
-    when an alias might run over a line break (the lines' matches may then differ from the text's)."""
-    lines = lowered.split("\n")
+    `lines` is `text.split("\n")`; each line is lower-cased only when it is scanned. None when much of the
+    text is new (one pass over the whole text is then cheaper than one per line), when a line changes length
+    when lower-cased, or when an alias might run over a line break (the lines' matches may then differ from
+    the text's)."""
     memo = _LINE_MEMO
     scans = [memo.get(line) for line in lines]
     if None in scans:
         seen = _LINES_SEEN
         novel = [line for line, scan in zip(lines, scans, strict=True) if scan is None and hash(line) not in seen]
-        if novel and sum(map(len, novel)) > _NOVEL_SHARE * len(lowered):
+        if novel and sum(map(len, novel)) > _NOVEL_SHARE * len(text):
             if len(seen) >= _LINES_SEEN_MAX:
                 seen.clear()
             seen.update([hash(line) for line in novel if len(line) <= _LINE_MEMO_MAX_CHARS])
@@ -297,7 +302,10 @@ def _hits_by_line(matcher: _Matcher, lowered: str) -> tuple[set[str], _HitList, 
         for index, scan in enumerate(scans):
             if scan is None:  # a line met before (or a short part of the text): scanned alone, then kept
                 line = lines[index]
-                scans[index] = _scan_line(matcher, line)
+                lowered = line.lower()
+                if len(lowered) != len(line):
+                    return None  # positions in the lower-cased line would not be those in the text
+                scans[index] = _scan_line(matcher, lowered)
                 if len(line) <= _LINE_MEMO_MAX_CHARS:
                     if len(memo) >= _LINE_MEMO_MAX:
                         memo.clear()
@@ -307,13 +315,18 @@ def _hits_by_line(matcher: _Matcher, lowered: str) -> tuple[set[str], _HitList, 
     flat, firsts, offsets = hits.flat, hits.firsts, hits.offsets
     strict: list[int] = []
     cross_after, cross_before, reach = matcher.cross_after, matcher.cross_before, matcher.cross_reach
+    after_reach = matcher.cross_after_reach
     offset = 0
     for line, scan in zip(lines, scans, strict=True):
         assert scan is not None
         ids, line_hits, line_strict, runs_on = scan
         if runs_on:
+            # the text around the line break, lower-cased: every line keeps its length when lower-cased, and
+            # aliases are ASCII, so this matches as the whole lower-cased text would there
             at = offset + len(line)
-            if cross_after.match(lowered, at) and cross_before.search(lowered, max(0, at - reach), at):
+            lo = max(0, at - reach)
+            window = text[lo : at + after_reach].lower()
+            if cross_after.match(window, at - lo) and cross_before.search(window, 0, at - lo):
                 return None  # such a start before the line break, the rest of the alias after it
         if ids:
             found |= ids
@@ -358,10 +371,22 @@ def extract_skills(text: str) -> set[str]:
     if not isinstance(text, str) or not text:
         return set()
     text = text[:MAX_TEXT_CHARS]
+    return _extract(text, text.split("\n"))
+
+
+def extract_skills_split(text: str, lines: list[str]) -> set[str]:
+    """`extract_skills(text)` for a caller that has split the text already: `lines` is `text.split("\n")`."""
+    if not text:
+        return set()
+    if len(text) > MAX_TEXT_CHARS:
+        return extract_skills(text)
+    return _extract(text, lines)
+
+
+def _extract(text: str, lines: list[str]) -> set[str]:
     matcher = _matcher()
-    lowered = text.lower()
-    scanned = _hits_by_line(matcher, lowered) if len(lowered) == len(text) else None
-    found, hits, strict = scanned if scanned is not None else _hits_whole(matcher, text, lowered)
+    scanned = _hits_by_line(matcher, text, lines)
+    found, hits, strict = scanned if scanned is not None else _hits_whole(matcher, text, text.lower())
     # strict aliases (R, Go, TF, CV, ...) need their neighbours, so they are judged after the pass
     for index in strict:
         for entry in hits[index].entries:
