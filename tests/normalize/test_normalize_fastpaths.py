@@ -200,3 +200,30 @@ def test_posting_skills_are_those_of_title_and_text(html: str) -> None:
 
     posting = normalize_posting({"title": "Data Scientist (R)", "description": html})
     assert posting.skills == frozenset(skills.extract_skills("Data Scientist (R)\n" + (posting.description_text or "")))
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789,.' ’%-$kK€₹\ud800\U0001f600a \n", max_size=60))
+def test_number_shape_finds_the_numbers_the_plain_pattern_finds(text: str) -> None:
+    def spans(matches: object) -> list[tuple[tuple[int, int], ...]]:
+        return [(m.span(), m.span("int"), m.span("sep"), m.span("dec")) for m in matches]  # type: ignore[attr-defined]
+
+    shape = pay._digit_shape(text)
+    assert len(shape) == len(text)
+    assert spans(pay._NUMBER_SHAPE.finditer(shape)) == spans(pay._NUMBER.finditer(text))
+
+
+def test_tail_patterns_start_with_the_characters_listed() -> None:
+    words = [
+        *pay.CURRENCY_CODES, *pay._CODE_ALIASES, *pay._LOWER_CODES, "gross", "brutto", "bruto", "brut", "netto", "net",
+        "before tax", "before taxes", "pre-tax", "base", "base salary", "base pay", "salary", "basic", "fixed", "cash",
+        "b2b", "uop", "fte", "ote", ")", "(a", "Base", "OTE", "eUr", "Usd",
+    ]
+    for word in {v for w in words for v in _case_variants(w)}:
+        for lead in ("", " ", "   ", "(", " (", "( ", "  ( "):
+            text = lead + word + " x"
+            first = pay._next_char(text, 0)
+            if pay._TAIL_CODE.match(text):
+                assert first in pay._TAIL_CODE_FIRST, text
+            if pay._TAIL_FILLER.match(text):
+                assert first in pay._TAIL_FILLER_FIRST, text
