@@ -12,7 +12,9 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Protocol
+from itertools import accumulate, compress, count
+from operator import itemgetter
+from typing import Any, Protocol, cast
 
 from tracker.normalize.tables import load_table
 
@@ -243,20 +245,25 @@ class _HitList(Protocol):
 class _LineHits:
     """The hits of a text's lines, numbered through the text; each `_Hit` is built when it is asked for."""
 
-    __slots__ = ("flat", "firsts", "offsets")
+    __slots__ = ("scans", "firsts", "starts")
 
-    def __init__(self) -> None:
-        self.flat: list[_LineHit] = []
-        self.firsts: list[int] = []  # index in `flat` of each line's first hit
-        self.offsets: list[int] = []  # that line's offset in the text
+    def __init__(self, scans: list[_LineScan], firsts: list[int], starts: list[int]) -> None:
+        self.scans = scans
+        self.firsts = firsts  # number of each line's first hit, then the number of hits
+        self.starts = starts  # characters before each line, but its line breaks
 
     def __len__(self) -> int:
-        return len(self.flat)
+        return self.firsts[-1]
 
     def __getitem__(self, index: int, /) -> _Hit:
-        start, end, entries = self.flat[index]
-        offset = self.offsets[bisect_right(self.firsts, index) - 1]
+        line = bisect_right(self.firsts, index) - 1  # the last line whose first hit is not after it
+        start, end, entries = self.scans[line][1][index - self.firsts[line]]
+        offset = self.starts[line] + line
         return _Hit(start + offset, end + offset, entries)
+
+
+_IDS, _HITS, _STRICT, _RUNS_ON = (itemgetter(i) for i in range(4))
+_NO_HITS = _LineHits([], [0], [0])
 
 
 def _scan_line(matcher: _Matcher, line: str) -> _LineScan:
@@ -310,35 +317,26 @@ def _hits_by_line(matcher: _Matcher, text: str, lines: list[str]) -> tuple[set[s
                     if len(memo) >= _LINE_MEMO_MAX:
                         memo.clear()
                     memo[line] = scans[index]  # type: ignore[assignment]
-    found: set[str] = set()
-    hits = _LineHits()
-    flat, firsts, offsets = hits.flat, hits.firsts, hits.offsets
-    strict: list[int] = []
+    # the loops over lines below run in C (map, compress, accumulate): most lines hold nothing to do
+    filled = cast(list[_LineScan], scans)  # no None is left
+    starts = list(accumulate(map(len, lines), initial=0))
     cross_after, cross_before, reach = matcher.cross_after, matcher.cross_before, matcher.cross_reach
     after_reach = matcher.cross_after_reach
-    offset = 0
-    for line, scan in zip(lines, scans, strict=True):
-        assert scan is not None
-        ids, line_hits, line_strict, runs_on = scan
-        if runs_on:
-            # the text around the line break, lower-cased: every line keeps its length when lower-cased, and
-            # aliases are ASCII, so this matches as the whole lower-cased text would there
-            at = offset + len(line)
-            lo = max(0, at - reach)
-            window = text[lo : at + after_reach].lower()
-            if cross_after.match(window, at - lo) and cross_before.search(window, 0, at - lo):
-                return None  # such a start before the line break, the rest of the alias after it
-        if ids:
-            found |= ids
-        if line_hits:
-            first = len(flat)
-            if line_strict:
-                strict.extend([first + i for i in line_strict])
-            firsts.append(first)
-            offsets.append(offset)
-            flat.extend(line_hits)
-        offset += len(line) + 1
-    return found, hits, strict
+    for index in compress(count(), map(_RUNS_ON, filled)):
+        # the text around the line break, lower-cased: every line keeps its length when lower-cased, and
+        # aliases are ASCII, so this matches as the whole lower-cased text would there
+        at = starts[index + 1] + index
+        lo = max(0, at - reach)
+        window = text[lo : at + after_reach].lower()
+        if cross_after.match(window, at - lo) and cross_before.search(window, 0, at - lo):
+            return None  # such a start before the line break, the rest of the alias after it
+    found: set[str] = set().union(*map(_IDS, filled))
+    strict_lines = list(compress(count(), map(_STRICT, filled)))
+    if not strict_lines:
+        return found, _NO_HITS, []  # hits are read only around strict ones
+    firsts = list(accumulate(map(len, map(_HITS, filled)), initial=0))
+    strict = [firsts[index] + i for index in strict_lines for i in filled[index][2]]
+    return found, _LineHits(filled, firsts, starts), strict
 
 
 def _hits_whole(matcher: _Matcher, text: str, lowered: str) -> tuple[set[str], _HitList, list[int]]:
