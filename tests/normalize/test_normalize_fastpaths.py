@@ -227,3 +227,30 @@ def test_tail_patterns_start_with_the_characters_listed() -> None:
                 assert first in pay._TAIL_CODE_FIRST, text
             if pay._TAIL_FILLER.match(text):
                 assert first in pay._TAIL_FILLER_FIRST, text
+
+
+def _direct_reading(text: str, start: int) -> tuple[str | None, bool, int] | None:
+    pm = pay._PREFIX.search(text, max(0, start - 8), start)
+    return None if pm is None else (*pay._currency_from_prefix(pm), start - pm.start())
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet=PAY_ALPHABET, min_size=9, max_size=9),
+    st.text(alphabet=PAY_ALPHABET, max_size=6),
+    st.text(alphabet=PAY_ALPHABET, max_size=6),
+)
+def test_prefix_reading_depends_only_on_the_nine_characters_before(key: str, head1: str, head2: str) -> None:
+    text1, text2 = head1 + key + "5", head2 + key + "5"
+    assert _direct_reading(text1, len(text1) - 1) == _direct_reading(text2, len(text2) - 1)
+    assert pay._prefix_reading(text1, len(text1) - 1) == _direct_reading(text1, len(text1) - 1)
+    assert pay._prefix_reading(text2, len(text2) - 1) == _direct_reading(text2, len(text2) - 1)  # from the memo
+    short = key[: len(head1)]  # a text shorter than the key: no character before it
+    assert pay._prefix_reading(short + "5", len(short)) == _direct_reading(short + "5", len(short))
+
+
+def test_prefix_reading_sees_the_character_before_an_eight_character_prefix() -> None:
+    plain, glued = " USD. $  5", "aUSD. $  5"  # a letter glued to the code: no currency code there
+    assert _direct_reading(plain, 9) != _direct_reading(glued, 9)
+    for text in (plain, glued, plain, glued):
+        assert pay._prefix_reading(text, 9) == _direct_reading(text, 9)

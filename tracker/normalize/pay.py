@@ -378,6 +378,28 @@ def _prefix_before(text: str, start: int) -> re.Match[str] | None:
     return _PREFIX.search(text, lo, start)
 
 
+# `_prefix_before` reads at most the 9 characters before the number (8 it may match, and one its look-behinds see),
+# so what it finds is kept by those characters: the same few contexts ("is $", "from ", "in ") come back often.
+_PREFIX_KEY_CHARS = 9
+_PREFIX_MEMO: dict[str, tuple[str | None, bool, int] | None] = {}
+_PREFIX_MEMO_MAX = 20_000
+
+
+def _prefix_reading(text: str, start: int) -> tuple[str | None, bool, int] | None:
+    """(currency, given by a code, length) of the currency prefix ending at `start`, or None."""
+    key = text[max(0, start - _PREFIX_KEY_CHARS) : start]  # shorter only at the start of the text
+    try:
+        return _PREFIX_MEMO[key]
+    except KeyError:
+        pass
+    pm = _prefix_before(text, start)
+    reading = None if pm is None else (*_currency_from_prefix(pm), start - pm.start())
+    if len(_PREFIX_MEMO) >= _PREFIX_MEMO_MAX:
+        _PREFIX_MEMO.clear()
+    _PREFIX_MEMO[key] = reading
+    return reading
+
+
 def _currency_from_prefix(m: re.Match[str]) -> tuple[str | None, bool]:
     if m.group("dp"):
         return _DOLLAR_PREFIXES.get(m.group("dp").upper(), "USD"), True
@@ -448,10 +470,10 @@ def _amounts(text: str, free_text: bool = False) -> list[_Amount]:
                 pos = mm.end()
         currency: str | None = None
         code_currency = False
-        pm = _prefix_before(text, start)
-        if pm:
-            currency, code_currency = _currency_from_prefix(pm)
-            start = pm.start()
+        prefix = _prefix_reading(text, start)
+        if prefix:
+            currency, code_currency, length = prefix
+            start -= length
         after = text[pos : pos + 3].lstrip()[:1]  # a suffix starts with a sign, "(" or a letter
         sm = _SUFFIX.match(text, pos) if after in _SUFFIX_FIRST or after.isalpha() else None
         if sm:
