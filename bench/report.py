@@ -80,7 +80,7 @@ def _iso(ts: float) -> str:
 
 
 def load(url: str, n_postings: int, seed: int = 42) -> dict[str, int]:
-    """Generate and COPY sources, clusters, postings and posting_skills; return the row counts."""
+    """Generate and COPY sources, clusters and postings (with their skills); return the row counts."""
     import psycopg
 
     rng = np.random.default_rng(seed)
@@ -141,10 +141,23 @@ def load(url: str, n_postings: int, seed: int = 42) -> dict[str, int]:
         )
         cols = ["id", "source_id", "external_id", "scope", "company", "title_raw", "family", "seniority", "country",
                 "region", "workplace", "pay_min", "pay_max", "pay_currency", "pay_period", "annual_min", "annual_max",
-                "annual_mid", "pay_source", "description_text", "first_seen_at", "last_seen_at", "closed_at", "cluster_id"]
+                "annual_mid", "pay_source", "description_text", "first_seen_at", "last_seen_at", "closed_at", "cluster_id",
+                "skills"]
+        # Skills: each posting names each skill with a family-dependent probability (about 4 per posting).
+        probs = rng.uniform(0.02, 0.25, size=(len(FAMILIES), len(SKILLS)))
+        pairs = 0
+
+        def skill_arrays() -> Any:
+            nonlocal pairs
+            for lo_i in range(0, n_postings, 200_000):
+                hi_i = min(n_postings, lo_i + 200_000)
+                mask = rng.random((hi_i - lo_i, len(SKILLS))) < probs[fam[lo_i:hi_i]]
+                pairs += int(mask.sum())
+                for row in mask.tolist():
+                    yield "{" + ",".join(skill for skill, named in zip(SKILLS, row, strict=True) if named) + "}"
 
         def rows() -> Any:
-            for i in range(n_postings):
+            for i, skills in zip(range(n_postings), skill_arrays(), strict=True):
                 lo = hi = mid = None
                 if priced_l[i]:
                     lo, hi = lo_l[i], hi_l[i]
@@ -154,20 +167,10 @@ def load(url: str, n_postings: int, seed: int = 42) -> dict[str, int]:
                     fam_name[i], sen_l[i], "US", region_l[i], work_l[i] or None, lo, hi,
                     cur_l[i] if priced_l[i] else None, "year" if priced_l[i] else None, lo, hi, mid,
                     src_l[i] if priced_l[i] else None, templates[desc_l[i]], first_iso[i],
-                    last_iso[i], closed_iso[i], cluster_l[i] or None,
+                    last_iso[i], closed_iso[i], cluster_l[i] or None, skills,
                 )
 
         _copy(conn, "postings", cols, rows())
-        # Skills: each posting names each skill with a family-dependent probability (about 4 per posting).
-        probs = rng.uniform(0.02, 0.25, size=(len(FAMILIES), len(SKILLS)))
-        pairs = 0
-        for lo_i in range(0, n_postings, 200_000):
-            hi_i = min(n_postings, lo_i + 200_000)
-            mask = rng.random((hi_i - lo_i, len(SKILLS))) < probs[fam[lo_i:hi_i]]
-            p_idx, s_idx = np.nonzero(mask)
-            pairs += p_idx.size
-            _copy(conn, "posting_skills", ["posting_id", "skill_id"],
-                  ((int(p) + lo_i + 1, SKILLS[s]) for p, s in zip(p_idx, s_idx, strict=True)))
         for table, column in (("postings", "id"), ("posting_clusters", "id"), ("sources", "id")):
             conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), (SELECT max({column}) FROM {table}))")
         conn.commit()

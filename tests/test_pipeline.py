@@ -19,7 +19,7 @@ from tests.httpserver import FixtureServer, Reply
 from tracker.config import Settings, settings_from_mapping
 from tracker.pipeline import scrape
 from tracker.store import db as store_db
-from tracker.store.models import Posting, PostingCluster, PostingSkill, ScrapeRun
+from tracker.store.models import POSTING_SKILLS, Posting, PostingCluster, ScrapeRun
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "sources" / "fixtures"
@@ -273,6 +273,6 @@ def test_a_card_crawled_again_without_its_detail_page_keeps_description_and_skil
     with sessions() as session:
         posting = session.scalars(select(Posting)).one()
         assert posting.description_text and "PyTorch" in posting.description_text
-        skills = set(session.scalars(select(PostingSkill.skill_id).where(PostingSkill.posting_id == posting.id)))
+        skills = set(session.scalars(select(POSTING_SKILLS.c.skill_id).where(POSTING_SKILLS.c.posting_id == posting.id)))
     assert {"pytorch", "kubernetes"} <= skills
     engine.dispose()

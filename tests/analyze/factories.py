@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from tracker.store.models import Posting, PostingCluster, PostingSkill, Skill, Source
+from tracker.store.models import Posting, PostingCluster, Skill, Source
 
 _serial = itertools.count(1)
 
@@ -91,13 +91,11 @@ class Factory:
         self.session.add_all([Skill(id=s) for s in new_skills])
         self._skills |= set(new_skills)
         self.session.flush()
-        links = []
         for job, cluster, posting, representative in postings:
             job.posting_ids.append(posting.id)
             if representative and cluster is not None:
                 cluster.representative_id = posting.id
-            links += [PostingSkill(posting_id=posting.id, skill_id=s) for s in dict.fromkeys(job.skills)]
-        self.session.add_all(links)
+            posting.skills = sorted(set(job.skills))
         self.session.flush()
         return jobs
 

@@ -101,3 +101,45 @@ def test_apscheduler_job_table_is_ignored_by_autogenerate(db_url: str) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     engine.dispose()
+
+
+def test_skills_move_into_posting_rows_and_back(db_url: str) -> None:
+    from sqlalchemy import text
+
+    cfg = store_db.alembic_config(db_url)
+    engine = store_db.make_engine(db_url)
+    command.downgrade(cfg, "0001")
+    now = "2026-11-02 00:00:00"
+    with engine.begin() as conn:
+        conn.execute(
+            text("INSERT INTO sources (id, kind, name, enabled, created_at, updated_at) VALUES (1, 'import', 'm', :t, :now, :now)"),
+            {"t": True, "now": now},
+        )
+        for pid in (1, 2):
+            conn.execute(
+                text(
+                    "INSERT INTO postings (id, source_id, external_id, scope, title_raw, family, seniority,"
+                    " first_seen_at, last_seen_at) VALUES (:id, 1, :ext, '', 't', 'data_scientist', 'mid', :now, :now)"
+                ),
+                {"id": pid, "ext": str(pid), "now": now},
+            )
+        conn.execute(text("INSERT INTO skills (id) VALUES ('sql'), ('python'), ('spark')"))
+        conn.execute(text("INSERT INTO posting_skills VALUES (1, 'sql'), (1, 'python'), (1, 'spark')"))
+    command.upgrade(cfg, "head")
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT id, skills FROM postings ORDER BY id")).all()
+        pairs = set(conn.execute(text("SELECT posting_id, skill_id FROM posting_skills")).tuples())
+    stored = {pid: skills if isinstance(skills, list) else __import__("json").loads(skills) for pid, skills in rows}
+    assert stored == {1: ["python", "spark", "sql"], 2: []}
+    assert pairs == {(1, "python"), (1, "spark"), (1, "sql")}
+    with engine.begin() as conn:  # a skill written after the upgrade, and not in the catalog
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("UPDATE postings SET skills = '{rust}' WHERE id = 2"))
+        else:
+            conn.execute(text("""UPDATE postings SET skills = '["rust"]' WHERE id = 2"""))
+    command.downgrade(cfg, "0001")
+    with engine.connect() as conn:
+        pairs = set(conn.execute(text("SELECT posting_id, skill_id FROM posting_skills")).tuples())
+    assert pairs == {(1, "python"), (1, "spark"), (1, "sql"), (2, "rust")}
+    command.upgrade(cfg, "head")
+    engine.dispose()

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from tests.conftest import DB
 from tracker.store import db as store_db
 from tracker.store import repository as repo
-from tracker.store.models import Posting, PostingCluster, PostingSkill
+from tracker.store.models import POSTING_SKILLS, Posting, PostingCluster
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 DESC = (
@@ -76,7 +76,7 @@ def test_changed_posting_counts_as_updated_and_replaces_skills(db: DB) -> None:
         db.session, sid, "b", [P("1", pay_max=220000.0, annual_max=220000.0, description_hash="h2", skills=frozenset({"go"}))], T0
     )
     assert res.updated == 1
-    skills = set(db.session.scalars(select(PostingSkill.skill_id)))
+    skills = set(db.session.scalars(select(POSTING_SKILLS.c.skill_id)))
     assert skills == {"go"}
 
 
@@ -86,7 +86,7 @@ def test_card_without_description_keeps_the_stored_description(db: DB) -> None:
     repo.upsert_postings(db.session, sid, "q", [P("1", description_text=None, description_hash=None, skills=frozenset())], T0)
     row = db.session.scalars(select(Posting)).one()
     assert row.description_text == DESC
-    assert set(db.session.scalars(select(PostingSkill.skill_id))) == {"python", "pytorch"}
+    assert set(db.session.scalars(select(POSTING_SKILLS.c.skill_id))) == {"python", "pytorch"}
 
 
 def test_completed_scope_closes_unseen_postings_and_a_repost_reopens(db: DB) -> None:
@@ -207,7 +207,7 @@ def test_skill_ids_with_copy_control_characters_are_stored_as_given(db: DB) -> N
     sid = _source(db)
     odd = frozenset({"c\\c++", "tab\tbed", "line\nbreak", "cr\rlf", r"\N"})
     repo.upsert_postings(db.session, sid, "b", [P("1", skills=odd)], T0)
-    assert set(db.session.scalars(select(PostingSkill.skill_id))) == odd
+    assert set(db.session.scalars(select(POSTING_SKILLS.c.skill_id))) == odd
 
 
 def test_a_retitled_posting_leaves_its_cluster_and_both_clusters_stay_consistent(db: DB) -> None:
@@ -284,7 +284,7 @@ def test_a_batch_of_lone_keys_repeated_keys_and_a_repost_clusters_each_posting(d
     assert (clusters[ids["old"]].size, clusters[ids["old"]].last_seen_at) == (2, T0 + timedelta(days=1))
     assert clusters[ids["twin-1"]].size == 2 and clusters[ids["twin-1"]].signature is not None
     assert clusters[ids["lone"]].signature is None  # never compared, never signed
-    skills = db.session.execute(select(PostingSkill.posting_id, PostingSkill.skill_id)).tuples().all()
+    skills = db.session.execute(select(POSTING_SKILLS.c.posting_id, POSTING_SKILLS.c.skill_id)).tuples().all()
     assert {(pid, s) for pid, s in skills if pid in (ids["lone"], ids["repost"])} == {(ids["lone"], "go"), (ids["repost"], "sql")}
     assert len(skills) == 2 + 2 + 1 + 1 + 2 + 2
 

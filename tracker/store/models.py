@@ -19,8 +19,10 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    column,
+    table,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -144,6 +146,11 @@ class PostingCluster(Base):
     size: Mapped[int] = mapped_column(Integer, default=1)
 
 
+# A posting's skills live in its row (a list, not a table of pairs): writing a posting is one row, with no
+# per-row foreign-key checks on a link table, and a posting's skills go with it when it is deleted.
+SKILL_IDS = JSON().with_variant(ARRAY(String(64)), "postgresql")
+
+
 class Posting(Base):
     """One listing at one source, normalized."""
 
@@ -192,6 +199,9 @@ class Posting(Base):
     last_seen_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
     cluster_id: Mapped[int | None] = mapped_column(ForeignKey("posting_clusters.id", ondelete="SET NULL"))
+    skills: Mapped[list[str]] = mapped_column(SKILL_IDS, default=list)
+    """Canonical skill ids, sorted: a text[] on PostgreSQL, a JSON array on SQLite (the view `posting_skills`
+    lists them one per row)."""
 
     source: Mapped[Source] = relationship()
 
@@ -205,14 +215,8 @@ class Skill(Base):
     category: Mapped[str | None] = mapped_column(String(64))
 
 
-class PostingSkill(Base):
-    """A skill named in a posting."""
-
-    __tablename__ = "posting_skills"
-    __table_args__ = (Index("ix_posting_skills_skill_id", "skill_id"),)
-
-    posting_id: Mapped[int] = mapped_column(ForeignKey("postings.id", ondelete="CASCADE"), primary_key=True)
-    skill_id: Mapped[str] = mapped_column(ForeignKey("skills.id", ondelete="CASCADE"), primary_key=True)
+POSTING_SKILLS = table("posting_skills", column("posting_id", Integer), column("skill_id", String(64)))
+"""The view of postings' skills, one row per (posting, skill): a view over `postings.skills`, not a table."""
 
 
 class WeeklyReport(Base):

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import TypeDecorator
 
 from tracker import dedup
-from tracker.store.models import Posting, PostingCluster, PostingSkill, ScrapeRun, Skill, Source
+from tracker.store.models import Posting, PostingCluster, ScrapeRun, Skill, Source
 
 CHUNK = 500
 ANALYZE_EVERY = 20_000
@@ -46,8 +46,9 @@ CONTENT_FIELDS = (
     "url", "company", "title_raw", "family", "seniority", "location_raw", "city", "region", "country",
     "workplace", "employment_type", "pay_text", "pay_min", "pay_max", "pay_currency", "pay_period",
     "annual_min", "annual_max", "annual_mid", "pay_source", "description_text", "description_hash", "posted_at",
+    "skills",
 )  # fmt: skip
-DESCRIPTION_FIELDS = ("description_text", "description_hash")
+DESCRIPTION_FIELDS = ("description_text", "description_hash", "skills")  # what a card without its detail page lacks
 
 
 class NormalizedPosting(Protocol):
@@ -290,8 +291,9 @@ def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
 
 
 def _values(p: NormalizedPosting) -> dict[str, Any]:
-    values = {name: getattr(p, name) for name in CONTENT_FIELDS if name != "annual_mid"}
+    values = {name: getattr(p, name) for name in CONTENT_FIELDS if name not in ("annual_mid", "skills")}
     values["annual_mid"] = annual_mid(p.annual_min, p.annual_max)
+    values["skills"] = sorted(p.skills)
     for key in ("company", "city", "region"):
         if isinstance(values[key], str):
             values[key] = values[key][: 200 if key != "company" else 300]
@@ -354,7 +356,6 @@ def upsert_postings(
         existing.update({row.external_id: row for row in rows})
 
     updates: list[dict[str, Any]] = []
-    skill_updates: dict[int, frozenset[str]] = {}
     touched_clusters: set[int] = set()
     seen_again: dict[datetime, set[int]] = {}
     detached: list[tuple[int, tuple[str, str, str, str], dict[str, Any]]] = []
@@ -374,8 +375,6 @@ def upsert_postings(
             if values["annual_mid"] is None and row.pay_source == "description":
                 for key in PAY_FIELDS:
                     values.pop(key)
-        elif values["description_hash"] != row.description_hash:
-            skill_updates[row.id] = p.skills
         changed = any(getattr(row, key) != values[key] for key in compared if key in values)
         if changed:
             result.updated += 1
@@ -413,13 +412,12 @@ def upsert_postings(
         updates.append(change)
     session.expunge_all()  # the bulk statements below bypass the identity map
 
+    _ensure_skills(session, by_id.values())
     if updates:
         _bulk_update_postings(session, updates)
     if new_items:
         result.new = len(new_items)
         _insert_new(session, source_id, scope, new_items, seen_at, seen_times, first_seen_times)
-    if skill_updates:
-        _replace_skills(session, skill_updates)
     if detached:
         _detach(session, detached)
     for last_seen, cluster_ids in seen_again.items():
@@ -772,8 +770,6 @@ def _write_new(
                     .values(representative_id=first_member)
                     .execution_options(synchronize_session=False)
                 )
-    skills = {pid: n.posting.skills for pid, n in zip(ids, news, strict=True)}
-    _replace_skills(session, skills, fresh=set(skills))
     joined: dict[int, list[tuple[int, bool, datetime]]] = {}
     for pid, n, chosen in zip(ids, news, assignments, strict=True):
         if isinstance(chosen, int):
@@ -929,40 +925,15 @@ def _join_existing(
         session.execute(update(PostingCluster), changes)
 
 
-def _replace_skills(
-    session: Session, skills: dict[int, frozenset[str]], fresh: set[int] | None = None
-) -> None:
-    """Store the skills of postings; `fresh` postings were just inserted and have none to delete."""
-    wanted = {s for names in skills.values() for s in names}
-    if wanted:
-        have = set(session.scalars(select(Skill.id).where(Skill.id.in_(sorted(wanted)))))
-        missing = sorted(wanted - have)
-        if missing:
-            session.execute(insert(Skill), [{"id": s, "category": None} for s in missing])
-    posting_ids = sorted(set(skills) - (fresh or set()))
-    for chunk in _chunks(posting_ids):
-        session.execute(delete(PostingSkill).where(PostingSkill.posting_id.in_(chunk)))
-    pairs = [(pid, s) for pid, names in skills.items() for s in sorted(names)]
-    if not pairs:
+def _ensure_skills(session: Session, postings: Iterable[NormalizedPosting]) -> None:
+    """Add the skill ids the postings name that the `skills` catalog lacks (with no category)."""
+    wanted = {s for p in postings for s in p.skills}
+    if not wanted:
         return
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        # COPY is several times faster than multi-row INSERT for these narrow rows.
-        # The rows are formatted here, in one block: a row at a time through the driver costs more
-        # than the server's work for these two narrow columns.
-        escaped = {s: _copy_text(s) for s in wanted}
-        cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy("COPY posting_skills (posting_id, skill_id) FROM STDIN") as copy:
-            for chunk in _chunks(pairs, 20_000):
-                copy.write("".join([f"{int(pid)}\t{escaped[s]}\n" for pid, s in chunk]))
-        return
-    for chunk in _chunks(pairs, 2000):
-        session.execute(insert(PostingSkill), [{"posting_id": p, "skill_id": s} for p, s in chunk])
-
-
-def _copy_text(value: str) -> str:
-    """A value in COPY's text format: backslash, tab, newline and carriage return escaped."""
-    return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    have = set(session.scalars(select(Skill.id).where(Skill.id.in_(sorted(wanted)))))
+    missing = sorted(wanted - have)
+    if missing:
+        session.execute(insert(Skill), [{"id": s, "category": None} for s in missing])
 
 
 def close_missing(
@@ -1074,7 +1045,7 @@ def last_runs(session: Session) -> list[tuple[Source, ScrapeRun | None]]:
     return [(src, run) for src, run in rows]
 
 
-INGESTION_TABLES = ("postings", "posting_clusters", "posting_skills")
+INGESTION_TABLES = ("postings", "posting_clusters")
 
 
 def refresh_statistics(session: Session) -> None:

@@ -195,7 +195,21 @@ JOIN totals AS t ON t.iso_week = w.iso_week AND t.family = w.family
 GROUP BY w.iso_week, w.family, ps.skill_id, t.postings
 """
 
-VIEW_NAMES: Final = ("v_postings", "v_weekly_family", "v_skill_share")
+# posting_skills was a table until migration 0002; since then a view over postings.skills, same columns.
+_SQLITE_POSTING_SKILLS = """
+CREATE VIEW posting_skills AS
+SELECT p.id AS posting_id, j.value AS skill_id
+FROM postings AS p, json_each(p.skills) AS j
+"""
+
+_PG_POSTING_SKILLS = """
+CREATE VIEW posting_skills AS
+SELECT p.id AS posting_id, s.skill_id
+FROM postings AS p CROSS JOIN LATERAL unnest(p.skills) AS s(skill_id)
+"""
+
+VIEW_NAMES: Final = ("posting_skills", "v_postings", "v_weekly_family", "v_skill_share")
+"""Every view of the newest schema, in dependency order."""
 
 VIEWS_V1: Final[dict[str, dict[str, str]]] = {
     "sqlite": {
@@ -210,14 +224,20 @@ VIEWS_V1: Final[dict[str, dict[str, str]]] = {
     },
 }
 
+VIEWS_V2: Final[dict[str, dict[str, str]]] = {
+    "sqlite": {"posting_skills": _SQLITE_POSTING_SKILLS, **VIEWS_V1["sqlite"]},
+    "postgresql": {"posting_skills": _PG_POSTING_SKILLS, **VIEWS_V1["postgresql"]},
+}
+
 
 def create_statements(dialect: str, version: dict[str, dict[str, str]] = VIEWS_V1) -> list[str]:
-    """CREATE VIEW statements, in dependency order, for a backend."""
+    """CREATE VIEW statements of one version, in dependency order, for a backend."""
     if dialect not in version:
         raise ValueError(f"no view definitions for the {dialect} backend")
-    return [version[dialect][name] for name in VIEW_NAMES]
+    return [version[dialect][name] for name in VIEW_NAMES if name in version[dialect]]
 
 
-def drop_statements() -> list[str]:
-    """DROP VIEW statements, dependants first."""
-    return [f"DROP VIEW IF EXISTS {name}" for name in reversed(VIEW_NAMES)]
+def drop_statements(version: dict[str, dict[str, str]] = VIEWS_V1) -> list[str]:
+    """DROP VIEW statements of one version, dependants first."""
+    names = {name for views in version.values() for name in views}
+    return [f"DROP VIEW IF EXISTS {name}" for name in reversed(VIEW_NAMES) if name in names]

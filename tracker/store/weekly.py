@@ -34,11 +34,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from tracker.store.models import Posting, PostingCluster, PostingSkill
+from tracker.store.models import POSTING_SKILLS, Posting, PostingCluster
 
 _C = PostingCluster.__table__
 _P = Posting.__table__
-_S = PostingSkill.__table__
+_S = POSTING_SKILLS
 
 
 @dataclass
