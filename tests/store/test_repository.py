@@ -10,7 +10,7 @@ from sqlalchemy import func, select, text
 from tests.conftest import DB
 from tracker.store import db as store_db
 from tracker.store import repository as repo
-from tracker.store.models import POSTING_SKILLS, Posting, PostingCluster
+from tracker.store.models import POSTING_SKILLS, Posting, PostingCluster, Skill
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 DESC = (
@@ -78,6 +78,16 @@ def test_changed_posting_counts_as_updated_and_replaces_skills(db: DB) -> None:
     assert res.updated == 1
     skills = set(db.session.scalars(select(POSTING_SKILLS.c.skill_id)))
     assert skills == {"go"}
+
+
+def test_skills_follow_a_new_title_over_the_same_description(db: DB) -> None:
+    sid = _source(db)
+    repo.upsert_postings(db.session, sid, "b", [P("1")], T0)
+    res = repo.upsert_postings(db.session, sid, "b", [P("1", title_raw="Go Engineer", skills=frozenset({"go", "python"}))], T0)
+    assert res.updated == 1
+    assert db.session.scalars(select(Posting.skills)).one() == ["go", "python"]
+    assert set(db.session.scalars(select(POSTING_SKILLS.c.skill_id))) == {"go", "python"}
+    assert set(db.session.scalars(select(Skill.id))) >= {"go", "python", "pytorch"}  # the catalog lists every id
 
 
 def test_card_without_description_keeps_the_stored_description(db: DB) -> None:
