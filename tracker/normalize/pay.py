@@ -344,7 +344,7 @@ _PREFIX_SYMBOLS = frozenset("$£€₹¥₩₪₱₦₺₽₫฿₴￥＄")
 # what [a-z] matches under re.I: a currency code is a run of 1-3 of these (USD, Rs., SFr, the C of C$, ...)
 _CODE_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\u017f\u212a\u0130\u0131")
 # The codes of `_PREFIX`'s code branch (without the dots it allows after them), and what runs of 1-3 code letters
-# met before numbers are (at most 56 + 56**2 + 56**3 entries).
+# met before numbers are (kept like `_PREFIX_MEMO`).
 _CODE_WORD = re.compile(rf"(?:{_CODE_ALT}|Rs|Rp|SFr|(?-i:Php))", re.I)
 _CODE_RUNS: dict[str, bool] = {}
 
@@ -369,6 +369,8 @@ def _prefix_before(text: str, start: int) -> re.Match[str] | None:
         word = text[end - run : end]
         is_code = _CODE_RUNS.get(word)
         if is_code is None:
+            if len(_CODE_RUNS) >= _PREFIX_MEMO_MAX:
+                _CODE_RUNS.clear()
             is_code = _CODE_RUNS[word] = _CODE_WORD.fullmatch(word) is not None
         if not is_code:
             return None
