@@ -146,6 +146,8 @@ def load(url: str, n_postings: int, seed: int = 42) -> dict[str, int]:
         # Skills: each posting names each skill with a family-dependent probability (about 4 per posting).
         probs = rng.uniform(0.02, 0.25, size=(len(FAMILIES), len(SKILLS)))
         pairs = 0
+        by_name = sorted(range(len(SKILLS)), key=SKILLS.__getitem__)
+        names = [SKILLS[k] for k in by_name]
 
         def skill_arrays() -> Any:
             nonlocal pairs
@@ -153,8 +155,8 @@ def load(url: str, n_postings: int, seed: int = 42) -> dict[str, int]:
                 hi_i = min(n_postings, lo_i + 200_000)
                 mask = rng.random((hi_i - lo_i, len(SKILLS))) < probs[fam[lo_i:hi_i]]
                 pairs += int(mask.sum())
-                for row in mask.tolist():
-                    yield "{" + ",".join(skill for skill, named in zip(SKILLS, row, strict=True) if named) + "}"
+                for row in mask[:, by_name].tolist():  # columns in name order: stored skills are sorted
+                    yield "{" + ",".join(skill for skill, named in zip(names, row, strict=True) if named) + "}"
 
         def rows() -> Any:
             for i, skills in zip(range(n_postings), skill_arrays(), strict=True):

@@ -1,4 +1,4 @@
-"""Skills in the posting row: postings.skills (text[] / JSON array) replaces the posting_skills table.
+"""Skills in the posting row: postings.skills (varchar array / JSON array) replaces the posting_skills table.
 
 `posting_skills` stays as a view with the same columns (posting_id, skill_id), so queries written
 against it keep working. Writing a posting is then one row instead of one per skill, each with two

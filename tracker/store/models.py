@@ -200,7 +200,7 @@ class Posting(Base):
     closed_at: Mapped[datetime | None]
     cluster_id: Mapped[int | None] = mapped_column(ForeignKey("posting_clusters.id", ondelete="SET NULL"))
     skills: Mapped[list[str]] = mapped_column(SKILL_IDS, default=list)
-    """Canonical skill ids, sorted: a text[] on PostgreSQL, a JSON array on SQLite (the view `posting_skills`
+    """Canonical skill ids, sorted: a varchar(64)[] on PostgreSQL, a JSON array on SQLite (the view `posting_skills`
     lists them one per row)."""
 
     source: Mapped[Source] = relationship()
