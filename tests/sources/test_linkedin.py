@@ -139,9 +139,8 @@ def test_paging_stops_at_start_1000_and_says_the_search_was_truncated(server: Fi
             async for posting in source.crawl(client, SCOPE):
                 postings.append(posting)
 
-    with pytest.raises(
-        ListingTruncated
-    ):  # everything read is yielded first; a truncated search closes nothing
+    # everything read is yielded first; a truncated search closes nothing, and says so
+    with pytest.raises(ListingTruncated, match="search stopped at 1000 results.*nothing closed"):
         run(go())
     starts = [int(r.query["start"]) for r in server.requests if r.path == SEARCH_PATH]
     assert starts == list(range(0, 1000, 25))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate, compress, count
@@ -266,22 +266,28 @@ _IDS, _HITS, _STRICT, _RUNS_ON = (itemgetter(i) for i in range(4))
 _NO_HITS = _LineHits([], [0], [0])
 
 
-def _scan_line(matcher: _Matcher, line: str) -> _LineScan:
+def _alias_hits(matcher: _Matcher, matches: Iterable[re.Match[str]]) -> Iterator[_LineHit]:
+    """(start, end, entries) of each alias matched in " " + text, as positions in the text itself."""
     by_alias = matcher.by_alias
+    for m in matches:
+        written = m.group(1)
+        entries = by_alias.get(written) or by_alias.get(_key(written))
+        if entries:
+            start, end = m.span(1)
+            yield start - 1, end - 1, entries
+
+
+def _scan_line(matcher: _Matcher, line: str) -> _LineScan:
     ids: set[str] = set()
     hits: list[_LineHit] = []
     strict: list[int] = []
-    for m in matcher.pattern.finditer(" " + line):
-        written = m.group(1)
-        entries = by_alias.get(written) or by_alias.get(_key(written))
-        if not entries:
-            continue
+    for hit in _alias_hits(matcher, matcher.pattern.finditer(" " + line)):
+        entries = hit[2]
         if entries[0].strict:
             strict.append(len(hits))
         else:
             ids.update(entries[0].ids)
-        start, end = m.span(1)
-        hits.append((start - 1, end - 1, entries))
+        hits.append(hit)
     # the start of a multi-word alias up to one of its spaces at the end of the line (or a line so short
     # that such a start could begin on the line before)
     reach = matcher.cross_reach
@@ -349,18 +355,12 @@ def _hits_whole(matcher: _Matcher, text: str, lowered: str) -> tuple[set[str], _
     hits: list[_Hit] = []
     strict: list[int] = []
     found: set[str] = set()
-    by_alias = matcher.by_alias
-    for m in matches:
-        written = m.group(1)
-        entries = by_alias.get(written) or by_alias.get(_key(written))
-        if not entries:
-            continue
+    for start, end, entries in _alias_hits(matcher, matches):
         if entries[0].strict:
             strict.append(len(hits))
         elif entries[0].id not in found:
             found.update(entries[0].ids)
-        start, end = m.span(1)
-        hits.append(_Hit(start - 1, end - 1, entries))
+        hits.append(_Hit(start, end, entries))
     return found, hits, strict
 
 
